@@ -1,0 +1,109 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import { roles } from '../auth/api-key.js';
+import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../data/api-keys.js';
+import { getStudy } from '../data/studies.js';
+import type { Role } from '../db/schema.js';
+import { ValidationError } from '../errors.js';
+import type { Output } from './main.js';
+import { withDatabase } from './with-database.js';
+
+interface CreateOptions {
+  role: Role;
+  study?: string;
+  label?: string;
+  expires?: Date;
+  json?: boolean;
+}
+
+function parseDate(text: string): Date {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('use an ISO 8601 date');
+  return date;
+}
+
+function parseKeyId(text: string): number {
+  if (!/^[1-9][0-9]{0,15}$/.test(text))
+    throw new InvalidArgumentError('a key id is a positive integer');
+  return Number(text);
+}
+
+function describe(key: ApiKey): string {
+  const state = key.revokedAt
+    ? 'revoked'
+    : key.expiresAt && key.expiresAt < new Date()
+      ? 'expired'
+      : 'active';
+  const used = key.lastUsedAt ? key.lastUsedAt.toISOString() : 'never';
+  return [
+    key.id,
+    key.prefix + '…',
+    key.role,
+    key.studyId ?? '*',
+    state,
+    `used ${used}`,
+    key.label ?? '',
+  ]
+    .join('\t')
+    .trimEnd();
+}
+
+async function create(options: CreateOptions) {
+  const studyId = options.role === 'admin' ? null : (options.study ?? null);
+  if (options.role !== 'admin' && studyId === null) {
+    throw new ValidationError('--study', 'required', `is required for a ${options.role} key`);
+  }
+  return withDatabase(async ({ db }) => {
+    if (studyId !== null) await getStudy(db, studyId);
+    return createApiKey(db, {
+      role: options.role,
+      studyId,
+      label: options.label ?? null,
+      expiresAt: options.expires ?? null,
+    });
+  });
+}
+
+export function keysCommand(output: Output): Command {
+  const keys = new Command('keys').description('create, list and revoke API keys');
+
+  keys
+    .command('create')
+    .description('create a key; it is printed once and stored only as a hash')
+    .addOption(
+      new Option('--role <role>', 'what the key may do').choices(roles).makeOptionMandatory(),
+    )
+    .option('--study <id>', 'the study it is bound to (not for admin keys)')
+    .option('--label <text>', 'a note to recognise the key by')
+    .option('--expires <date>', 'when it stops working (ISO 8601)', parseDate)
+    .option('--json', 'print only one JSON object, with the key under "key"')
+    .action(async (options: CreateOptions) => {
+      const created = await create(options);
+      if (options.json) return output.out(JSON.stringify(created));
+      output.out(
+        `created key ${created.id} (${created.role}${created.studyId ? ` for ${created.studyId}` : ''}):`,
+      );
+      output.out(created.key);
+      output.out('Store it now: it cannot be shown again.');
+    });
+
+  keys
+    .command('list')
+    .description('list keys (never the keys themselves)')
+    .option('--json', 'print one JSON array')
+    .action(async (options: { json?: boolean }) => {
+      const all = await withDatabase(({ db }) => listApiKeys(db));
+      if (options.json) return output.out(JSON.stringify(all));
+      for (const key of all) output.out(describe(key));
+    });
+
+  keys
+    .command('revoke <id>')
+    .description('revoke a key at once')
+    .action(async (idText: string) => {
+      const id = parseKeyId(idText);
+      const key = await withDatabase(({ db }) => revokeApiKey(db, id));
+      output.out(`revoked key ${key.id} (${key.prefix}…)`);
+    });
+  return keys;
+}

@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+
+import { createStudy, listStudies } from '../data/studies.js';
+import type { Output } from './main.js';
+import { withDatabase } from './with-database.js';
+
+export function studiesCommand(output: Output): Command {
+  const studies = new Command('studies').description('create and list studies');
+
+  studies
+    .command('create <id>')
+    .description('create a study; the id is a slug (lowercase letters, digits, _ and -)')
+    .requiredOption('--title <text>', 'a title people will recognise')
+    .option('--json', 'print the study as one JSON object')
+    .action(async (id: string, options: { title: string; json?: boolean }) => {
+      const study = await withDatabase(({ db }) => createStudy(db, { id, title: options.title }));
+      output.out(
+        options.json ? JSON.stringify(study) : `created study ${study.id}: ${study.title}`,
+      );
+    });
+
+  studies
+    .command('list')
+    .description('list every study')
+    .option('--json', 'print one JSON array')
+    .action(async (options: { json?: boolean }) => {
+      const all = await withDatabase(({ db }) => listStudies(db));
+      if (options.json) return output.out(JSON.stringify(all));
+      for (const study of all) {
+        output.out(`${study.id}\t${study.active ? 'open' : 'closed'}\t${study.title}`);
+      }
+    });
+  return studies;
+}

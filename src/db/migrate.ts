@@ -1,0 +1,24 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+
+import * as initial from './migrations/0001-initial.js';
+import type { Database } from './schema.js';
+
+/** Every migration, in order. Names sort by their number; never rename or edit a shipped one. */
+const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+/** Brings the schema to the latest version; safe to run from several processes at once. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error !== undefined) {
+    throw result.error instanceof Error
+      ? result.error
+      : new Error('migration failed', { cause: result.error });
+  }
+  return (result.results ?? []).map((applied) => applied.migrationName);
+}

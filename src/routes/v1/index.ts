@@ -1,0 +1,25 @@
+import type { App, RouteDeps } from '../types.js';
+import { createEventRoute } from './events/create-event.js';
+import { createEventBatchRoute } from './events/create-event-batch.js';
+import { healthRoutes } from './health.js';
+import { keyRoutes } from './keys/key-routes.js';
+import { closePlaySessionRoute } from './play-sessions/close-play-session.js';
+import { createPlaySessionRoute } from './play-sessions/create-play-session.js';
+import { closeSessionRoute } from './sessions/close-session.js';
+import { createSessionRoute } from './sessions/create-session.js';
+import { listSessionEventsRoute } from './sessions/list-session-events.js';
+import { studyRoutes } from './studies/study-routes.js';
+
+/** Every route of API version 1. */
+export function v1Routes(app: App, deps: RouteDeps): void {
+  healthRoutes(app, deps);
+  createSessionRoute(app, deps);
+  closeSessionRoute(app, deps);
+  listSessionEventsRoute(app, deps);
+  createPlaySessionRoute(app, deps);
+  closePlaySessionRoute(app, deps);
+  createEventRoute(app, deps);
+  createEventBatchRoute(app, deps);
+  studyRoutes(app, deps);
+  keyRoutes(app, deps);
+}

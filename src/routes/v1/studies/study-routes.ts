@@ -1,0 +1,74 @@
+import Type from 'typebox';
+
+import { principalOf } from '../../../http/authenticate.js';
+import { assertStudyAccess } from '../../../auth/principal.js';
+import { createStudy, getStudy, listStudies } from '../../../data/studies.js';
+import { errors } from '../../../schemas/common.js';
+import { StudyBody, studyBody } from '../../../schemas/wire.js';
+import { adminRoles, readerRoles, type App, type RouteDeps } from '../../types.js';
+
+export const StudyId = Type.String({
+  pattern: '^[a-z0-9][a-z0-9_-]{0,62}$',
+  description: 'A slug: lowercase letters, digits, _ and -, at most 63 characters',
+});
+
+const CreateBody = Type.Object(
+  {
+    id: StudyId,
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+export function studyRoutes(app: App, { db }: RouteDeps): void {
+  app.post(
+    '/api/v1/studies',
+    {
+      config: { roles: adminRoles },
+      schema: {
+        summary: 'Create a study',
+        tags: ['admin'],
+        body: CreateBody,
+        response: { 201: StudyBody, ...errors(400, 401, 403, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const study = await createStudy(db, request.body);
+      return reply.status(201).send(studyBody(study));
+    },
+  );
+
+  app.get(
+    '/api/v1/studies',
+    {
+      config: { roles: readerRoles },
+      schema: {
+        summary: 'The studies this key may read',
+        tags: ['read'],
+        response: { 200: Type.Object({ studies: Type.Array(StudyBody) }), ...errors(401, 403) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const studies = await listStudies(db, principal.studyId ?? undefined);
+      return { studies: studies.map(studyBody) };
+    },
+  );
+
+  app.get(
+    '/api/v1/studies/:study_id',
+    {
+      config: { roles: readerRoles },
+      schema: {
+        summary: 'One study',
+        tags: ['read'],
+        params: Type.Object({ study_id: StudyId }, { additionalProperties: false }),
+        response: { 200: StudyBody, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      assertStudyAccess(principalOf(request), request.params.study_id);
+      return studyBody(await getStudy(db, request.params.study_id));
+    },
+  );
+}

@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+
+import { buildApp } from './app.js';
+import type { Config } from './config/config.js';
+import { openDatabase, targetFromConfig, type DatabaseHandle } from './db/connect.js';
+import { createDemo, demoBanner } from './demo.js';
+import type { App } from './routes/types.js';
+
+export interface RunningServer {
+  app: App;
+  url: string;
+  database: DatabaseHandle;
+  stop(): Promise<void>;
+}
+
+/** How long in-flight requests may take to finish once a stop is asked for. */
+const shutdownGraceMs = 10_000;
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Opens the database, builds the app and listens; `stop` closes both, in that order. */
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  print: (text: string) => void = (text) => process.stdout.write(`${text}\n`),
+): Promise<RunningServer> {
+  const database = await openDatabase(targetFromConfig(config));
+  const app = await buildApp({ db: database.db, logger });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${displayHost(config.host)}:${port}`;
+  logger.info({ url, database: database.kind }, 'server listening');
+
+  if (database.created && database.kind === 'embedded')
+    print(demoBanner(await createDemo(database.db), url));
+
+  const stop = async () => {
+    await app.close();
+    await database.close();
+  };
+  return { app, url, database, stop };
+}
+
+/**
+ * Stops on SIGTERM or SIGINT: no new connections, requests in flight finish
+ * (each event write is committed before its answer), then the database closes.
+ * A stop that hangs past the grace period ends the process anyway.
+ */
+export function stopOnSignals(server: RunningServer, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error({ grace_ms: shutdownGraceMs }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, shutdownGraceMs);
+    timer.unref();
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

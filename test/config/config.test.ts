@@ -1,0 +1,149 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { ConfigError, loadConfig, loadDotEnv } from '../../src/config/config.js';
+import { makeTempDir, snapshotEnv } from '../helpers/temp-dir.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('loadConfig', () => {
+  it('falls back to local development defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8013,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      dataDir: resolve('data'),
+      environment: 'development',
+      logLevel: 'info',
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', HOST: '', LOG_LEVEL: '' })).toMatchObject({
+      port: 8013,
+      host: '127.0.0.1',
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable when each is valid', () => {
+    const config = loadConfig({
+      PORT: '65535',
+      HOST: '::1',
+      DATABASE_URL: 'postgresql://user@127.0.0.1:5432/webtics',
+      DATA_DIR: '/srv/webtics',
+      ENVIRONMENT: 'production',
+      LOG_LEVEL: 'silent',
+    });
+
+    expect(config).toEqual({
+      port: 65535,
+      host: '::1',
+      databaseUrl: 'postgresql://user@127.0.0.1:5432/webtics',
+      dataDir: '/srv/webtics',
+      environment: 'production',
+      logLevel: 'silent',
+    });
+  });
+
+  it('accepts port 0, which asks the system for a free port', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it.each(['localhost', '0.0.0.0', '::'])('accepts %s as HOST', (host) => {
+    expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it('turns a relative DATA_DIR into an absolute path', () => {
+    expect(loadConfig({ DATA_DIR: 'var/db' }).dataDir).toBe(resolve('var/db'));
+  });
+
+  it.each([
+    ['a port above 65535', 'PORT', '65536'],
+    ['a negative port', 'PORT', '-1'],
+    ['a port with a fraction', 'PORT', '80.5'],
+    ['a port that is a word', 'PORT', 'http'],
+    ['a host name that is not localhost', 'HOST', 'example.org'],
+    ['a database URL of another kind', 'DATABASE_URL', 'mysql://127.0.0.1/webtics'],
+    ['a database URL with nothing after the scheme', 'DATABASE_URL', 'postgres://'],
+    ['a DATA_DIR of only spaces', 'DATA_DIR', '   '],
+    ['an unknown environment', 'ENVIRONMENT', 'staging'],
+    ['an unknown log level', 'LOG_LEVEL', 'verbose'],
+  ])('rejects %s with a ConfigError naming the variable', (_case, variable, value) => {
+    const error = configError({ [variable]: value });
+
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(new RegExp(`^${variable}: must `));
+  });
+
+  it('does not repeat a rejected DATABASE_URL, which may hold a password', () => {
+    const error = configError({ DATABASE_URL: 'mysql://admin:s3cret@127.0.0.1/db' });
+
+    expect(error.message).not.toContain('s3cret');
+  });
+
+  it('names the first bad variable when several are bad', () => {
+    expect(configError({ PORT: 'x', LOG_LEVEL: 'y' }).variable).toBe('PORT');
+  });
+});
+
+describe('loadDotEnv', () => {
+  let folder: ReturnType<typeof makeTempDir>;
+  let restoreEnv: () => void;
+  const cwd = process.cwd();
+
+  beforeEach(() => {
+    folder = makeTempDir('webtics-dotenv');
+    restoreEnv = snapshotEnv();
+    writeFileSync(
+      join(folder.path, '.env'),
+      'WEBTICS_TEST_FROM_FILE=file\nWEBTICS_TEST_PRESET=file\nWEBTICS_TEST_BLANK=file\n',
+    );
+  });
+
+  afterEach(() => {
+    process.chdir(cwd);
+    restoreEnv();
+    folder.remove();
+  });
+
+  it('loads variables from .env in the working folder', () => {
+    process.chdir(folder.path);
+
+    loadDotEnv();
+
+    expect(process.env.WEBTICS_TEST_FROM_FILE).toBe('file');
+  });
+
+  it('keeps a variable that is already set', () => {
+    process.env.WEBTICS_TEST_PRESET = 'environment';
+
+    loadDotEnv(join(folder.path, '.env'));
+
+    expect(process.env.WEBTICS_TEST_PRESET).toBe('environment');
+    expect(process.env.WEBTICS_TEST_FROM_FILE).toBe('file');
+  });
+
+  it('keeps a variable that is set to the empty string', () => {
+    process.env.WEBTICS_TEST_BLANK = '';
+
+    loadDotEnv(join(folder.path, '.env'));
+
+    expect(process.env.WEBTICS_TEST_BLANK).toBe('');
+  });
+
+  it('does nothing when the file does not exist', () => {
+    expect(() => loadDotEnv(join(folder.path, 'missing.env'))).not.toThrow();
+    expect(process.env.WEBTICS_TEST_FROM_FILE).toBeUndefined();
+  });
+});
