@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import { authenticate } from './http/authenticate.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { registerJsonBody } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerRequestLog } from './http/request-log.js';
 import { registerSecurity } from './http/security.js';
@@ -40,6 +41,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+  registerJsonBody(app);
   registerErrorHandler(app);
   registerRequestLog(app);
   await registerSecurity(app);

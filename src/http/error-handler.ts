@@ -28,18 +28,6 @@ const fastifyErrors: Record<
     field: 'content-type',
     rule: 'application_json',
   },
-  FST_ERR_CTP_EMPTY_JSON_BODY: {
-    code: 'invalid_json',
-    message: 'the body is empty but Content-Type says JSON',
-    field: 'body',
-    rule: 'json',
-  },
-  FST_ERR_CTP_INVALID_JSON_BODY: {
-    code: 'invalid_json',
-    message: 'the body is not valid JSON',
-    field: 'body',
-    rule: 'json',
-  },
 };
 
 function fromFastifyError(error: FastifyError): ErrorReply | undefined {
@@ -61,16 +49,6 @@ function fromFastifyError(error: FastifyError): ErrorReply | undefined {
   }
   const known = error.code === undefined ? undefined : fastifyErrors[error.code];
   if (known !== undefined) return { status: error.statusCode ?? 400, ...known };
-  // secure-json-parse refuses __proto__ and constructor.prototype keys with a SyntaxError.
-  if (error instanceof SyntaxError && /prototype/i.test(error.message)) {
-    return {
-      status: 400,
-      code: 'invalid_json',
-      message: 'the body uses a forbidden key (__proto__ or constructor.prototype)',
-      field: 'body',
-      rule: 'forbidden_key',
-    };
-  }
   const status = error.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     return { status, code: 'bad_request', message: error.message };

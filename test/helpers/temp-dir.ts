@@ -18,3 +18,24 @@ export function snapshotEnv(): () => void {
     Object.assign(process.env, saved);
   };
 }
+
+/**
+ * Points the process at a fresh embedded data dir, as the CLI and server read it:
+ * DATA_DIR set, DATABASE_URL unset, and the temp folder as working folder so no
+ * developer's `.env` leaks in. `restore` puts environment and folder back.
+ */
+export function useTempDataDir(label = 'webtics-data'): { path: string; restore(): void } {
+  const folder = makeTempDir(label);
+  const restoreEnv = snapshotEnv();
+  const cwd = process.cwd();
+  process.env.DATA_DIR = folder.path;
+  delete process.env.DATABASE_URL;
+  process.chdir(folder.path);
+
+  const restore = () => {
+    process.chdir(cwd);
+    restoreEnv();
+    folder.remove();
+  };
+  return { path: folder.path, restore };
+}

@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { hashApiKey } from '../../src/auth/api-key.js';
+import { run } from '../../src/cli/main.js';
+import { withDatabase } from '../../src/cli/with-database.js';
+import { findApiKeyByHash } from '../../src/data/api-keys.js';
+import { onServer, openTestDatabase } from '../helpers/database.js';
+import { useTempDataDir } from '../helpers/temp-dir.js';
+
+async function cli(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(['node', 'webtics', ...args], {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+  });
+  return { code, out, err: err.join('\n') };
+}
+
+/** Creates a key through the CLI and returns what it printed as JSON. */
+async function createKey(...args: string[]) {
+  const { out } = await cli('keys', 'create', ...args, '--json');
+  return JSON.parse(out[0]!) as { id: number; key: string; prefix: string };
+}
+
+function lookUp(key: string) {
+  return withDatabase(({ db }) => findApiKeyByHash(db, hashApiKey(key)));
+}
+
+describe('webtics keys', () => {
+  let dataDir: ReturnType<typeof useTempDataDir>;
+  let server: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
+
+  beforeAll(async () => {
+    dataDir = useTempDataDir();
+    if (onServer) {
+      server = await openTestDatabase();
+      process.env.DATABASE_URL = server.url;
+    }
+    await cli('studies', 'create', 'keys-study', '--title', 'Keys');
+  });
+  afterAll(async () => {
+    await server?.close();
+    dataDir.restore();
+  });
+
+  it('prints exactly one JSON object holding the new key with --json', async () => {
+    const { code, out, err } = await cli(
+      'keys',
+      'create',
+      '--role',
+      'ingest',
+      '--study',
+      'keys-study',
+      '--json',
+    );
+
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out).toHaveLength(1);
+    expect(JSON.parse(out[0]!)).toMatchObject({
+      key: expect.stringMatching(/^wt_ingest_/),
+      role: 'ingest',
+      studyId: 'keys-study',
+    });
+  });
+
+  it('stores the created key so that its hash finds it, bound to its study', async () => {
+    const created = await createKey('--role', 'ingest', '--study', 'keys-study');
+
+    const stored = await lookUp(created.key);
+
+    expect(stored).toMatchObject({
+      id: created.id,
+      role: 'ingest',
+      studyId: 'keys-study',
+      revokedAt: null,
+    });
+  });
+
+  it('prints the key once, with a warning to store it, without --json', async () => {
+    const { code, out } = await cli('keys', 'create', '--role', 'admin', '--label', 'ops');
+
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^created key \d+ \(admin\):$/);
+    expect(out[1]).toMatch(/^wt_admin_/);
+    expect(out[2]).toContain('cannot be shown again');
+  });
+
+  it('fails with exit 1 and names --study when an ingest key has no study', async () => {
+    const { code, out, err } = await cli('keys', 'create', '--role', 'ingest');
+
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toMatch(/^webtics: --study: is required/);
+  });
+
+  it('fails with exit 1 when the study does not exist', async () => {
+    const { code, out, err } = await cli(
+      'keys',
+      'create',
+      '--role',
+      'researcher',
+      '--study',
+      'nope',
+    );
+
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toBe('webtics: study nope not found');
+  });
+
+  it('lists keys by prefix and never prints a key itself', async () => {
+    const created = await createKey('--role', 'researcher', '--study', 'keys-study');
+
+    const text = await cli('keys', 'list');
+    const json = await cli('keys', 'list', '--json');
+
+    expect(text.out.join('\n')).toContain(`${created.id}\t${created.prefix}…\tresearcher`);
+    expect(json.out[0]).toContain(created.prefix);
+    expect(text.out.join('\n')).not.toContain(created.key);
+    expect(json.out[0]).not.toContain(created.key);
+  });
+
+  it('revokes a key by id', async () => {
+    const created = await createKey('--role', 'ingest', '--study', 'keys-study');
+
+    const { code, out } = await cli('keys', 'revoke', String(created.id));
+
+    expect(code).toBe(0);
+    expect(out).toEqual([`revoked key ${created.id} (${created.prefix}…)`]);
+    expect((await lookUp(created.key))?.revokedAt).toBeInstanceOf(Date);
+  });
+
+  it('fails with exit 1 when the key to revoke does not exist', async () => {
+    const { code, err } = await cli('keys', 'revoke', '999999');
+
+    expect(code).toBe(1);
+    expect(err).toBe('webtics: key 999999 not found');
+  });
+
+  describe.skipIf(onServer)('on the embedded database', () => {
+    it('fails with a message saying the database is in use by another process', async () => {
+      const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+      const lockFile = join(dataDir.path, 'webtics.lock');
+      writeFileSync(lockFile, String(other.pid));
+
+      try {
+        const { code, out, err } = await cli('keys', 'list');
+
+        expect(code).toBe(1);
+        expect(out).toEqual([]);
+        expect(err).toContain(`is in use by process ${other.pid}`);
+      } finally {
+        other.kill();
+        rmSync(lockFile, { force: true });
+      }
+    });
+  });
+});

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { run } from '../../src/cli/main.js';
+import { withDatabase } from '../../src/cli/with-database.js';
+import { onServer, openTestDatabase } from '../helpers/database.js';
+import { useTempDataDir } from '../helpers/temp-dir.js';
+
+async function cli(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(['node', 'webtics', ...args], {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+  });
+  return { code, out, err: err.join('\n') };
+}
+
+function appliedMigrations() {
+  return withDatabase(async ({ db }) => {
+    const result = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    return result.rows.map((row) => row.name);
+  });
+}
+
+describe('webtics migrate', () => {
+  let dataDir: ReturnType<typeof useTempDataDir>;
+  let server: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
+
+  beforeAll(async () => {
+    dataDir = useTempDataDir();
+    if (onServer) {
+      server = await openTestDatabase();
+      process.env.DATABASE_URL = server.url;
+    }
+  });
+  afterAll(async () => {
+    await server?.close();
+    dataDir.restore();
+  });
+
+  it('brings the schema up to date and says so, every time it runs', async () => {
+    const first = await cli('migrate');
+    const second = await cli('migrate');
+
+    expect(first).toEqual({ code: 0, out: ['database schema is up to date'], err: '' });
+    expect(second).toEqual(first);
+    expect(await appliedMigrations()).toEqual(['0001-initial']);
+  });
+
+  it.runIf(onServer)('uses DATABASE_URL and leaves DATA_DIR untouched', async () => {
+    await cli('migrate');
+
+    expect(existsSync(join(dataDir.path, 'pgdata'))).toBe(false);
+  });
+
+  it.skipIf(onServer)('keeps the embedded database in DATA_DIR', async () => {
+    await cli('migrate');
+
+    expect(existsSync(join(dataDir.path, 'pgdata'))).toBe(true);
+  });
+
+  it.skipIf(onServer)('fails while another process holds the embedded database', async () => {
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const lockFile = join(dataDir.path, 'webtics.lock');
+    writeFileSync(lockFile, String(other.pid));
+
+    try {
+      const { code, out, err } = await cli('migrate');
+
+      expect(code).toBe(1);
+      expect(out).toEqual([]);
+      expect(err).toMatch(/^webtics: the embedded database in .* is in use by process/);
+    } finally {
+      other.kill();
+      rmSync(lockFile, { force: true });
+    }
+  });
+
+  it('stops with a configuration error that names a bad variable', async () => {
+    process.env.LOG_LEVEL = 'chatty';
+
+    try {
+      const { code, err } = await cli('migrate');
+
+      expect(code).toBe(1);
+      expect(err).toMatch(/^webtics: configuration error: LOG_LEVEL: must be one of/);
+    } finally {
+      delete process.env.LOG_LEVEL;
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { run } from '../../src/cli/main.js';
+import { onServer, openTestDatabase } from '../helpers/database.js';
+import { useTempDataDir } from '../helpers/temp-dir.js';
+
+async function cli(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(['node', 'webtics', ...args], {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+  });
+  return { code, out, err: err.join('\n') };
+}
+
+describe('webtics studies', () => {
+  let dataDir: ReturnType<typeof useTempDataDir>;
+  let server: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
+
+  beforeAll(async () => {
+    dataDir = useTempDataDir();
+    if (onServer) {
+      server = await openTestDatabase();
+      process.env.DATABASE_URL = server.url;
+    }
+  });
+  afterAll(async () => {
+    await server?.close();
+    dataDir.restore();
+  });
+
+  it('creates a study and lists it as open', async () => {
+    const created = await cli('studies', 'create', 'sleep-2025', '--title', 'Sleep and play');
+    const listed = await cli('studies', 'list');
+
+    expect(created).toMatchObject({ code: 0, out: ['created study sleep-2025: Sleep and play'] });
+    expect(listed.code).toBe(0);
+    expect(listed.out).toContain('sleep-2025\topen\tSleep and play');
+  });
+
+  it('prints only the created study as one JSON object with --json', async () => {
+    const { code, out, err } = await cli('studies', 'create', 'json-one', '--title', 'J', '--json');
+
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out).toHaveLength(1);
+    expect(JSON.parse(out[0]!)).toMatchObject({ id: 'json-one', title: 'J', active: true });
+  });
+
+  it('lists every study as one JSON array with --json', async () => {
+    await cli('studies', 'create', 'json-two', '--title', 'Second');
+
+    const { code, out } = await cli('studies', 'list', '--json');
+
+    expect(code).toBe(0);
+    expect(out).toHaveLength(1);
+    const ids = (JSON.parse(out[0]!) as { id: string }[]).map((study) => study.id);
+    expect(ids).toEqual(expect.arrayContaining(['json-one', 'json-two']));
+  });
+
+  it('keeps the first study and fails with exit 1 when the id is taken', async () => {
+    await cli('studies', 'create', 'twice', '--title', 'First');
+
+    const again = await cli('studies', 'create', 'twice', '--title', 'Again');
+    const listed = await cli('studies', 'list');
+
+    expect(again).toMatchObject({ code: 1, out: [] });
+    expect(again.err).toMatch(/^webtics: /);
+    expect(listed.out).toContain('twice\topen\tFirst');
+  });
+
+  it('refuses an id that is not a slug and creates nothing', async () => {
+    const refused = await cli('studies', 'create', 'Not A Slug', '--title', 'Bad');
+    const listed = await cli('studies', 'list', '--json');
+
+    expect(refused).toMatchObject({ code: 1, out: [] });
+    expect(listed.out[0]).not.toContain('Not A Slug');
+  });
+});
