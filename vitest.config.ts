@@ -10,6 +10,7 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'text'],
+      thresholds: { lines: 85, statements: 85, functions: 85, branches: 80 },
     },
   },
 });
