@@ -43,6 +43,24 @@ export class ConflictError extends AppError {
   }
 }
 
+/** The database cannot be reached right now; the client should retry after a pause. */
+export class UnavailableError extends AppError {
+  constructor(options?: ErrorOptions) {
+    super(
+      503,
+      'database_unavailable',
+      'the database cannot be reached; try again shortly',
+      {},
+      options,
+    );
+  }
+}
+
+// SQLSTATE class 08 (connection exception), 57P01–57P03 (admin or crash
+// shutdown, cannot connect now), and the socket errors of a server that is gone.
+const unavailableStates = /^(08...|57P0[123])$/;
+const unavailableSocketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
 interface PgError {
   code: string;
   constraint?: string;
@@ -62,7 +80,12 @@ function isPgError(error: unknown): error is PgError {
  * SQLSTATE and constraint name; everything else stays a server error.
  */
 export function fromDatabaseError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && unavailableSocketCodes.has(code)) {
+    return new UnavailableError({ cause: error });
+  }
   if (!isPgError(error)) return error;
+  if (unavailableStates.test(error.code)) return new UnavailableError({ cause: error });
   switch (error.code) {
     case '23505':
       return new ConflictError(

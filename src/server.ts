@@ -21,6 +21,13 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** Nothing made yet: no study and no key (a first start, or one that failed before this point). */
+async function isEmpty(database: DatabaseHandle): Promise<boolean> {
+  const study = await database.db.selectFrom('studies').select('id').limit(1).executeTakeFirst();
+  const key = await database.db.selectFrom('api_keys').select('id').limit(1).executeTakeFirst();
+  return study === undefined && key === undefined;
+}
+
 /** Opens the database, builds the app and listens; `stop` closes both, in that order. */
 export async function startServer(
   config: Config,
@@ -35,8 +42,9 @@ export async function startServer(
   const url = `http://${displayHost(config.host)}:${port}`;
   logger.info({ url, database: database.kind }, 'server listening');
 
-  if (database.created && database.kind === 'embedded')
+  if (database.kind === 'embedded' && (await isEmpty(database))) {
     print(demoBanner(await createDemo(database.db), url));
+  }
 
   const stop = async () => {
     await app.close();

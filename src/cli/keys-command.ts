@@ -5,6 +5,7 @@ import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../data/ap
 import { getStudy } from '../data/studies.js';
 import type { Role } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
+import { apiKeyBody } from '../schemas/wire.js';
 import type { Output } from './main.js';
 import { withDatabase } from './with-database.js';
 
@@ -51,7 +52,11 @@ function describe(key: ApiKey): string {
 async function create(options: CreateOptions) {
   const studyId = options.role === 'admin' ? null : (options.study ?? null);
   if (options.role !== 'admin' && studyId === null) {
-    throw new ValidationError('--study', 'required', `is required for a ${options.role} key`);
+    throw new ValidationError(
+      '--study',
+      'required',
+      `is required for ${options.role === 'ingest' ? 'an' : 'a'} ${options.role} key`,
+    );
   }
   return withDatabase(async ({ db }) => {
     if (studyId !== null) await getStudy(db, studyId);
@@ -79,7 +84,8 @@ export function keysCommand(output: Output): Command {
     .option('--json', 'print only one JSON object, with the key under "key"')
     .action(async (options: CreateOptions) => {
       const created = await create(options);
-      if (options.json) return output.out(JSON.stringify(created));
+      if (options.json)
+        return output.out(JSON.stringify({ ...apiKeyBody(created), key: created.key }));
       output.out(
         `created key ${created.id} (${created.role}${created.studyId ? ` for ${created.studyId}` : ''}):`,
       );
@@ -93,15 +99,15 @@ export function keysCommand(output: Output): Command {
     .option('--json', 'print one JSON array')
     .action(async (options: { json?: boolean }) => {
       const all = await withDatabase(({ db }) => listApiKeys(db));
-      if (options.json) return output.out(JSON.stringify(all));
+      if (options.json) return output.out(JSON.stringify(all.map(apiKeyBody)));
       for (const key of all) output.out(describe(key));
     });
 
   keys
-    .command('revoke <id>')
+    .command('revoke')
     .description('revoke a key at once')
-    .action(async (idText: string) => {
-      const id = parseKeyId(idText);
+    .argument('<id>', 'the key id, as `keys list` shows it', parseKeyId)
+    .action(async (id: number) => {
       const key = await withDatabase(({ db }) => revokeApiKey(db, id));
       output.out(`revoked key ${key.id} (${key.prefix}…)`);
     });

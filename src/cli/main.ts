@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { ConfigError } from '../config/config.js';
-import { AppError } from '../errors.js';
+import { AppError, fromDatabaseError } from '../errors.js';
 import { version } from '../version.js';
 import { keysCommand } from './keys-command.js';
 import { migrateCommand } from './migrate-command.js';
@@ -18,6 +18,14 @@ const processOutput: Output = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
+/** Subcommands do not inherit exit and output handling by themselves; usage errors must reach `run`. */
+function inheritSettings(parent: Command): void {
+  for (const child of parent.commands) {
+    child.copyInheritedSettings(parent);
+    inheritSettings(child);
+  }
+}
+
 export function buildProgram(output: Output = processOutput): Command {
   const program = new Command('webtics')
     .description('WebTics: telemetry for games used in health research')
@@ -31,6 +39,7 @@ export function buildProgram(output: Output = processOutput): Command {
   program.addCommand(migrateCommand(output));
   program.addCommand(studiesCommand(output));
   program.addCommand(keysCommand(output));
+  inheritSettings(program);
   return program;
 }
 
@@ -38,7 +47,8 @@ function explain(error: unknown): string {
   if (error instanceof ConfigError) {
     return `webtics: configuration error: ${error.message}. Fix it in the environment or in .env.`;
   }
-  if (error instanceof AppError) return `webtics: ${error.message}`;
+  const known = fromDatabaseError(error);
+  if (known instanceof AppError) return `webtics: ${known.message}`;
   return `webtics: ${error instanceof Error ? error.message : String(error)}`;
 }
 

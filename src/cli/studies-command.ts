@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 
 import { createStudy, listStudies } from '../data/studies.js';
+import { ValidationError } from '../errors.js';
+import { studyBody } from '../schemas/wire.js';
+import { studyIdPattern } from '../validation/study-id.js';
 import type { Output } from './main.js';
 import { withDatabase } from './with-database.js';
 
@@ -13,6 +16,13 @@ export function studiesCommand(output: Output): Command {
     .requiredOption('--title <text>', 'a title people will recognise')
     .option('--json', 'print the study as one JSON object')
     .action(async (id: string, options: { title: string; json?: boolean }) => {
+      if (!studyIdPattern.test(id)) {
+        throw new ValidationError(
+          'id',
+          'pattern',
+          'use 1–63 lowercase letters, digits, _ and -, starting with a letter or digit',
+        );
+      }
       const study = await withDatabase(({ db }) => createStudy(db, { id, title: options.title }));
       output.out(
         options.json ? JSON.stringify(study) : `created study ${study.id}: ${study.title}`,
@@ -25,7 +35,7 @@ export function studiesCommand(output: Output): Command {
     .option('--json', 'print one JSON array')
     .action(async (options: { json?: boolean }) => {
       const all = await withDatabase(({ db }) => listStudies(db));
-      if (options.json) return output.out(JSON.stringify(all));
+      if (options.json) return output.out(JSON.stringify(all.map(studyBody)));
       for (const study of all) {
         output.out(`${study.id}\t${study.active ? 'open' : 'closed'}\t${study.title}`);
       }

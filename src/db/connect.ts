@@ -30,6 +30,10 @@ function openServer(url: string): DatabaseHandle {
   // A connection dropped by the server while idle must not take the process down;
   // the pool discards it and the next query opens a fresh one.
   pool.on('error', () => undefined);
+  // A connection that dies while checked out must not become an uncaught
+  // exception either: the query on it fails (503 to the client) and the pool
+  // replaces it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'server', created: false, close: () => db.destroy() };
 }

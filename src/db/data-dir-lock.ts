@@ -12,6 +12,17 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** Creates the lock file only if none exists, so two starting processes cannot both win. */
+function tryCreate(lockFile: string): boolean {
+  try {
+    writeFileSync(lockFile, String(process.pid), { mode: 0o600, flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
 function holder(lockFile: string): number | undefined {
   try {
     const pid = Number(readFileSync(lockFile, 'utf8').trim());
@@ -28,14 +39,18 @@ function holder(lockFile: string): number | undefined {
  */
 export function holdDataDirLock(dataDir: string): () => void {
   const lockFile = join(dataDir, 'webtics.lock');
+  if (tryCreate(lockFile)) return () => rmSync(lockFile, { force: true });
+
   const owner = holder(lockFile);
-  if (owner !== undefined && owner !== process.pid) {
+  if (owner !== undefined) {
     throw new ConflictError(
       'database_in_use',
       `the embedded database in ${dataDir} is in use by process ${owner} (is the server ` +
         'running?). Stop it first, or make keys and studies through the API with an admin key.',
     );
   }
-  writeFileSync(lockFile, String(process.pid), { mode: 0o600 });
+  // The owner is gone: take the stale lock over.
+  rmSync(lockFile, { force: true });
+  if (!tryCreate(lockFile)) return holdDataDirLock(dataDir);
   return () => rmSync(lockFile, { force: true });
 }

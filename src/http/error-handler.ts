@@ -66,6 +66,7 @@ function toReply(raw: unknown): ErrorReply | undefined {
 
 function send(reply: FastifyReply, request: FastifyRequest, body: ErrorReply) {
   const { status, ...error } = body;
+  if (status === 503) reply.header('retry-after', '5');
   return reply.status(status).type('application/json').send({ error, request_id: request.id });
 }
 
@@ -74,6 +75,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((raw, request, reply) => {
     const known = toReply(raw);
     if (known !== undefined) {
+      if (known.status >= 500) request.log.warn({ err: raw }, 'database unavailable');
       request.log.info(
         { code: known.code, field: known.field, rule: known.rule },
         'request refused',

@@ -65,7 +65,7 @@ describe('webtics keys', () => {
     expect(JSON.parse(out[0]!)).toMatchObject({
       key: expect.stringMatching(/^wt_ingest_/),
       role: 'ingest',
-      studyId: 'keys-study',
+      study_id: 'keys-study',
     });
   });
 
@@ -124,6 +124,20 @@ describe('webtics keys', () => {
     expect(json.out[0]).toContain(created.prefix);
     expect(text.out.join('\n')).not.toContain(created.key);
     expect(json.out[0]).not.toContain(created.key);
+  });
+
+  it('is a usage error (exit 2) to name an unknown role, listing the roles', async () => {
+    const result = await cli('keys', 'create', '--role', 'boss');
+
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/ingest, researcher, admin/);
+  });
+
+  it('is a usage error (exit 2) to revoke a key id that is not a number', async () => {
+    const result = await cli('keys', 'revoke', 'abc');
+
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/positive integer/);
   });
 
   it('revokes a key by id', async () => {

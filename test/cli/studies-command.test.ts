@@ -66,7 +66,7 @@ describe('webtics studies', () => {
     const listed = await cli('studies', 'list');
 
     expect(again).toMatchObject({ code: 1, out: [] });
-    expect(again.err).toMatch(/^webtics: /);
+    expect(again.err).toBe('webtics: a record with that study id exists');
     expect(listed.out).toContain('twice\topen\tFirst');
   });
 
@@ -75,6 +75,14 @@ describe('webtics studies', () => {
     const listed = await cli('studies', 'list', '--json');
 
     expect(refused).toMatchObject({ code: 1, out: [] });
+    expect(refused.err).toMatch(/lowercase letters, digits/);
     expect(listed.out[0]).not.toContain('Not A Slug');
+  });
+
+  it('is a usage error (exit 2) to leave out --title, and says so', async () => {
+    const result = await cli('studies', 'create', 'untitled');
+
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/--title/);
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { findStudy } from '../../src/data/studies.js';
 import { openDatabase, targetFromConfig } from '../../src/db/connect.js';
-import { ConflictError } from '../../src/errors.js';
+import { ConflictError, fromDatabaseError, UnavailableError } from '../../src/errors.js';
 import { onServer, openTestDatabase } from '../helpers/database.js';
 import { makeStudy } from '../helpers/factories.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -132,5 +132,23 @@ describe.runIf(onServer)('openDatabase on a PostgreSQL server', () => {
     const result = await sql<{ one: number }>`select 1 as one`.execute(database.db);
 
     expect(result.rows).toEqual([{ one: 1 }]);
+  });
+
+  it('answers again within a few queries when they race the dropped connections', async () => {
+    await dropEveryConnection();
+
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 6 && outcomes.at(-1) !== 'ok'; attempt++) {
+      outcomes.push(
+        await sql`select 1`.execute(database.db).then(
+          () => 'ok',
+          (error: unknown) =>
+            fromDatabaseError(error) instanceof UnavailableError ? 'unavailable' : 'other',
+        ),
+      );
+    }
+
+    expect(outcomes.at(-1)).toBe('ok');
+    expect(outcomes.filter((outcome) => outcome === 'other').length).toBeLessThanOrEqual(2);
   });
 });

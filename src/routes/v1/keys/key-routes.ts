@@ -35,7 +35,11 @@ function studyForRole(role: string, studyId: string | undefined): string | null 
     return null;
   }
   if (studyId === undefined) {
-    throw new ValidationError('study_id', 'required', `is required for a ${role} key`);
+    throw new ValidationError(
+      'study_id',
+      'required',
+      `is required for ${role === 'ingest' ? 'an' : 'a'} ${role} key`,
+    );
   }
   return studyId;
 }

@@ -5,10 +5,11 @@ import { assertStudyAccess } from '../../../auth/principal.js';
 import { createStudy, getStudy, listStudies } from '../../../data/studies.js';
 import { errors } from '../../../schemas/common.js';
 import { StudyBody, studyBody } from '../../../schemas/wire.js';
+import { studyIdPattern } from '../../../validation/study-id.js';
 import { adminRoles, readerRoles, type App, type RouteDeps } from '../../types.js';
 
 export const StudyId = Type.String({
-  pattern: '^[a-z0-9][a-z0-9_-]{0,62}$',
+  pattern: studyIdPattern.source,
   description: 'A slug: lowercase letters, digits, _ and -, at most 63 characters',
 });
 
