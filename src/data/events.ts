@@ -1,0 +1,154 @@
+import type { Kysely, Transaction } from 'kysely';
+
+import type { Database, EventRow } from '../db/schema.js';
+import type { Issue } from '../validation/ajv.js';
+import type { ValidEvent } from '../validation/event.js';
+
+export interface StoredEvent extends ValidEvent {
+  id: number;
+  playSessionId: number;
+  receivedAt: Date;
+}
+
+export interface RejectedEvent {
+  index: number | null;
+  issue: Issue;
+  payload: unknown;
+}
+
+export interface IngestResult {
+  stored: StoredEvent[];
+  duplicates: number;
+}
+
+/** What an ingest write is about: the play session and the owner's study and build. */
+export interface IngestTarget {
+  playSessionId: number;
+  studyId: string;
+  buildNumber: string;
+}
+
+/** Rejected payloads are kept for diagnosis, cut off where they could fill the table. */
+const maxKeptPayloadBytes = 16_384;
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: Number(row.id),
+    playSessionId: Number(row.play_session_id),
+    eventType: row.event_type,
+    eventSubtype: row.event_subtype,
+    x: row.x,
+    y: row.y,
+    z: row.z,
+    magnitude: row.magnitude,
+    data: row.data as Record<string, unknown> | null,
+    clientTime: row.client_time,
+    clientEventId: row.client_event_id,
+    receivedAt: row.received_at,
+  };
+}
+
+function keptPayload(payload: unknown): string | null {
+  const text = JSON.stringify(payload ?? null);
+  return text.length <= maxKeptPayloadBytes ? text : null;
+}
+
+async function insertEvents(
+  trx: Transaction<Database>,
+  playSessionId: number,
+  events: ValidEvent[],
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const rows = await trx
+    .insertInto('events')
+    .values(
+      events.map((event) => ({
+        play_session_id: playSessionId,
+        event_type: event.eventType,
+        event_subtype: event.eventSubtype,
+        x: event.x,
+        y: event.y,
+        z: event.z,
+        magnitude: event.magnitude,
+        data: event.data === null ? null : JSON.stringify(event.data),
+        client_time: event.clientTime,
+        client_event_id: event.clientEventId,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['play_session_id', 'client_event_id']).doNothing())
+    .returningAll()
+    .execute();
+  return rows.map(toStoredEvent);
+}
+
+async function insertRejected(
+  trx: Transaction<Database>,
+  target: IngestTarget,
+  rejected: RejectedEvent[],
+): Promise<void> {
+  if (rejected.length === 0) return;
+  await trx
+    .insertInto('rejected_events')
+    .values(
+      rejected.map((item) => ({
+        study_id: target.studyId,
+        play_session_id: target.playSessionId,
+        build_number: target.buildNumber,
+        batch_index: item.index,
+        field: item.issue.field,
+        rule: item.issue.rule,
+        message: item.issue.message,
+        payload: keptPayload(item.payload),
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Stores valid events and records rejected ones in one transaction, so a
+ * reply is only sent for what is committed. Events whose client id is already
+ * stored for the play session are skipped and counted as duplicates.
+ */
+export async function ingestEvents(
+  db: Kysely<Database>,
+  target: IngestTarget,
+  valid: ValidEvent[],
+  rejected: RejectedEvent[],
+): Promise<IngestResult> {
+  return db.transaction().execute(async (trx) => {
+    const stored = await insertEvents(trx, target.playSessionId, valid);
+    await insertRejected(trx, target, rejected);
+    return { stored, duplicates: valid.length - stored.length };
+  });
+}
+
+export async function findEventByClientId(
+  db: Kysely<Database>,
+  playSessionId: number,
+  clientEventId: string,
+): Promise<StoredEvent | undefined> {
+  const row = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('play_session_id', '=', playSessionId)
+    .where('client_event_id', '=', clientEventId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toStoredEvent(row);
+}
+
+/** Events of a metric session, newest first, optionally before an event id (paging). */
+export async function listSessionEvents(
+  db: Kysely<Database>,
+  metricSessionId: number,
+  options: { limit: number; beforeId?: number },
+): Promise<StoredEvent[]> {
+  let query = db
+    .selectFrom('events as e')
+    .innerJoin('play_sessions as p', 'p.id', 'e.play_session_id')
+    .selectAll('e')
+    .where('p.metric_session_id', '=', metricSessionId)
+    .orderBy('e.id', 'desc')
+    .limit(options.limit);
+  if (options.beforeId !== undefined) query = query.where('e.id', '<', options.beforeId);
+  return (await query.execute()).map(toStoredEvent);
+}
