@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 
 import type { Database } from './db/schema.js';
 import { authenticate } from './http/authenticate.js';
-import { registerErrorHandler } from './http/error-handler.js';
+import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
 import { registerJsonBody } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerRequestLog } from './http/request-log.js';
@@ -37,6 +37,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

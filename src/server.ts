@@ -28,23 +28,37 @@ async function isEmpty(database: DatabaseHandle): Promise<boolean> {
   return study === undefined && key === undefined;
 }
 
+/**
+ * What a person at the terminal needs to know. It goes to stderr, apart from
+ * the JSON log on stdout, because the first start shows keys.
+ */
+async function startMessage(database: DatabaseHandle, url: string): Promise<string> {
+  const empty = await isEmpty(database);
+  if (empty && database.kind === 'embedded') return demoBanner(await createDemo(database.db), url);
+  if (empty) {
+    return (
+      `WebTics is running at ${url} on an empty database. Make a study and a first key:\n` +
+      '  npx webtics studies create my-study --title "My study"\n' +
+      '  npx webtics keys create --role admin'
+    );
+  }
+  return `WebTics is running at ${url} (reaction-time test: ${url}/play/)`;
+}
+
 /** Opens the database, builds the app and listens; `stop` closes both, in that order. */
 export async function startServer(
   config: Config,
   logger: Logger,
-  print: (text: string) => void = (text) => process.stdout.write(`${text}\n`),
+  print: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
 ): Promise<RunningServer> {
   const database = await openDatabase(targetFromConfig(config));
+  logger.info({ database: database.kind }, 'database open');
   const app = await buildApp({ db: database.db, logger });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${displayHost(config.host)}:${port}`;
-  logger.info({ url, database: database.kind }, 'server listening');
-
-  if (database.kind === 'embedded' && (await isEmpty(database))) {
-    print(demoBanner(await createDemo(database.db), url));
-  }
+  print(await startMessage(database, url));
 
   const stop = async () => {
     await app.close();

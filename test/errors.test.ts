@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { AppError, fromDatabaseError, UnavailableError } from '../src/errors.js';
+import type { AppError } from '../src/errors.js';
+import { fromDatabaseError, UnavailableError } from '../src/errors.js';
 
 describe('fromDatabaseError', () => {
   it.each(['57P01', '57P02', '57P03', '08006', '08001'])('makes SQLSTATE %s a 503', (code) => {

@@ -66,20 +66,22 @@ describe.skipIf(onServer)('startServer on a new embedded data dir', () => {
     expect(res.status).toBe(200);
   });
 
-  it('closes the socket on stop and prints nothing on the next start', async () => {
+  it('closes the socket on stop and shows no keys on the next start, only where to play', async () => {
     const oldUrl = running.url;
     await running.stop();
     await expect(fetch(`${oldUrl}/api/v1/health`)).rejects.toThrow();
 
     ({ server: running, printed } = await start(configFor({ dataDir: folder.path })));
 
-    expect(printed).toEqual([]);
+    expect(printed).toEqual([
+      `WebTics is running at ${running.url} (reaction-time test: ${running.url}/play/)`,
+    ]);
     expect((await fetch(`${running.url}/api/v1/health`)).status).toBe(200);
   });
 });
 
 describe.runIf(onServer)('startServer on a PostgreSQL server', () => {
-  it('prints no banner and answers GET /api/v1/health', async () => {
+  it('prints no keys, only how to make a first one, and answers GET /api/v1/health', async () => {
     const database = await openTestDatabase();
     const folder = makeTempDir('webtics-server');
     const config = configFor({ dataDir: folder.path, databaseUrl: database.url! });
@@ -88,7 +90,8 @@ describe.runIf(onServer)('startServer on a PostgreSQL server', () => {
     try {
       const res = await fetch(`${server.url}/api/v1/health`);
       expect(res.status).toBe(200);
-      expect(printed).toEqual([]);
+      expect(printed.join('\n')).toMatch(/empty database[\s\S]*keys create --role admin/);
+      expect(printed.join('\n')).not.toMatch(/wt_(admin|ingest)_/);
     } finally {
       await server.stop();
       await database.close();

@@ -5,6 +5,7 @@ import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../data/ap
 import { getStudy } from '../data/studies.js';
 import type { Role } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
+import { parseFutureTimestamp } from '../validation/timestamp.js';
 import { apiKeyBody } from '../schemas/wire.js';
 import type { Output } from './main.js';
 import { withDatabase } from './with-database.js';
@@ -17,16 +18,23 @@ interface CreateOptions {
   json?: boolean;
 }
 
-function parseDate(text: string): Date {
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('use an ISO 8601 date');
-  return date;
+function parseExpiry(text: string): Date {
+  const result = parseFutureTimestamp(text);
+  if (!result.ok) throw new InvalidArgumentError(`${result.message} (ISO 8601 with a zone)`);
+  return result.time;
 }
 
 function parseKeyId(text: string): number {
-  if (!/^[1-9][0-9]{0,15}$/.test(text))
-    throw new InvalidArgumentError('a key id is a positive integer');
-  return Number(text);
+  const id = /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(id)) throw new InvalidArgumentError('a key id is a positive integer');
+  return id;
+}
+
+function parseLabel(text: string): string {
+  if (!/^[^\p{Cc}]{1,200}$/u.test(text)) {
+    throw new InvalidArgumentError('use 1–200 characters without control characters');
+  }
+  return text;
 }
 
 function describe(key: ApiKey): string {
@@ -50,6 +58,13 @@ function describe(key: ApiKey): string {
 }
 
 async function create(options: CreateOptions) {
+  if (options.role === 'admin' && options.study !== undefined) {
+    throw new ValidationError(
+      '--study',
+      'not_allowed',
+      'admin keys reach every study; leave it out',
+    );
+  }
   const studyId = options.role === 'admin' ? null : (options.study ?? null);
   if (options.role !== 'admin' && studyId === null) {
     throw new ValidationError(
@@ -79,8 +94,8 @@ export function keysCommand(output: Output): Command {
       new Option('--role <role>', 'what the key may do').choices(roles).makeOptionMandatory(),
     )
     .option('--study <id>', 'the study it is bound to (not for admin keys)')
-    .option('--label <text>', 'a note to recognise the key by')
-    .option('--expires <date>', 'when it stops working (ISO 8601)', parseDate)
+    .option('--label <text>', 'a note to recognise the key by', parseLabel)
+    .option('--expires <time>', 'when it stops working (ISO 8601 with a zone)', parseExpiry)
     .option('--json', 'print only one JSON object, with the key under "key"')
     .action(async (options: CreateOptions) => {
       const created = await create(options);

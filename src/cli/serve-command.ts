@@ -12,7 +12,7 @@ export function serveCommand(output: Output): Command {
       loadDotEnv();
       const config = loadConfig();
       const logger = createLogger(config.logLevel);
-      const server = await startServer(config, logger, output.out);
+      const server = await startServer(config, logger, output.err);
       stopOnSignals(server, logger);
     });
 }

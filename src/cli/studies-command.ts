@@ -23,6 +23,13 @@ export function studiesCommand(output: Output): Command {
           'use 1–63 lowercase letters, digits, _ and -, starting with a letter or digit',
         );
       }
+      if (!/^[^\p{Cc}]{1,200}$/u.test(options.title)) {
+        throw new ValidationError(
+          '--title',
+          'pattern',
+          'use 1–200 characters without control characters',
+        );
+      }
       const study = await withDatabase(({ db }) => createStudy(db, { id, title: options.title }));
       output.out(
         options.json ? JSON.stringify(study) : `created study ${study.id}: ${study.title}`,

@@ -51,9 +51,24 @@ function fromFastifyError(error: FastifyError): ErrorReply | undefined {
   if (known !== undefined) return { status: error.statusCode ?? 400, ...known };
   const status = error.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
-    return { status, code: 'bad_request', message: error.message };
+    return { status, code: codeForStatus[status] ?? 'bad_request', message: plainMessage(error) };
   }
   return undefined;
+}
+
+const codeForStatus: Record<number, string> = {
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  414: 'uri_too_long',
+  431: 'headers_too_large',
+};
+
+/** Fastify's messages may quote the request; keep ours free of anything the client sent. */
+function plainMessage(error: FastifyError): string {
+  if (error.code === 'FST_ERR_BAD_URL') return 'the URL is not valid (bad percent-encoding?)';
+  if (error.statusCode === 414) return 'the URL is too long';
+  return error.message.replace(/'[^']*'/g, "'…'").slice(0, 200);
 }
 
 function toReply(raw: unknown): ErrorReply | undefined {
@@ -70,16 +85,40 @@ function send(reply: FastifyReply, request: FastifyRequest, body: ErrorReply) {
   return reply.status(status).type('application/json').send({ error, request_id: request.id });
 }
 
+/**
+ * Errors Fastify meets before routing (a malformed URL, say) skip the hooks,
+ * so this answer sets the security headers itself.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const known = fromFastifyError(error) ?? {
+    status: 400,
+    code: 'bad_request',
+    message: 'the request is not valid',
+  };
+  reply.headers(baselineHeaders).header('x-request-id', request.id);
+  void send(reply, request, known);
+}
+
+const baselineHeaders = {
+  'content-security-policy': "default-src 'self'",
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+};
+
 /** One place turns every error into an answer; a 5xx says only that something went wrong. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((raw, request, reply) => {
     const known = toReply(raw);
     if (known !== undefined) {
       if (known.status >= 500) request.log.warn({ err: raw }, 'database unavailable');
-      request.log.info(
-        { code: known.code, field: known.field, rule: known.rule },
-        'request refused',
-      );
+      // The field is left out: its name may come from the client's payload.
+      request.log.info({ code: known.code, rule: known.rule }, 'request refused');
       return send(reply, request, known);
     }
     request.log.error({ err: raw }, 'request failed');

@@ -7,6 +7,16 @@ function invalidJson(rule: string, message: string): AppError {
   return new AppError(400, 'invalid_json', `body: ${message}`, { field: 'body', rule });
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decode(body: Buffer): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw invalidJson('utf8', 'is not valid UTF-8');
+  }
+}
+
 function parseJson(text: string): unknown {
   // An empty body with a JSON content type is a request without a body
   // (POST …/close from clients that always send the header), not an error.
@@ -21,12 +31,39 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** JSON is UTF-8 (RFC 8259); a body declared in another charset would be misread. */
+function checkCharset(contentType: string | undefined): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new AppError(415, 'unsupported_media_type', 'content-type: JSON must be sent as UTF-8', {
+      field: 'content-type',
+      rule: 'utf8',
+    });
+  }
+}
+
 /** The only body parser: JSON, refusing prototype-polluting keys. Other types get a 415. */
 export function registerJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  // Compressed bodies are not accepted: a proxy may compress answers, not requests.
+  app.addHook('onRequest', async (request) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      throw new AppError(
+        415,
+        'unsupported_media_type',
+        'content-encoding: send the body uncompressed',
+        {
+          field: 'content-encoding',
+          rule: 'identity',
+        },
+      );
+    }
+  });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      done(null, parseJson(body as string));
+      checkCharset(request.headers['content-type']);
+      done(null, parseJson(decode(body as Buffer)));
     } catch (error) {
       done(error as Error, undefined);
     }

@@ -12,7 +12,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version,
         description:
           'Telemetry for games used in health research. Every /api route but health and this ' +
-          'document needs an X-API-Key header. Errors have the ErrorBody shape.',
+          'document needs an X-API-Key header. Every 4xx and 5xx answer has the shape ' +
+          '{"error": {"code", "message", "field"?, "rule"?}, "request_id"}.',
       },
       components: {
         securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },

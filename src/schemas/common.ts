@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.js';
 /** Ids travel in paths and queries as decimal text; parsed by `parseId`, never coerced. */
 export const IdText = Type.String({
   pattern: '^[1-9][0-9]{0,15}$',
-  description: 'A positive integer id',
+  description: 'a positive integer id (1, 2, 3 …)',
 });
 
 export const IdParams = Type.Object({ id: IdText }, { additionalProperties: false });
@@ -43,3 +43,11 @@ export function errors(...statuses: number[]): Record<number, typeof ErrorBody> 
 export function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
 }
+
+/** Free text people read in listings: 1–200 characters, no control characters. */
+export const Label = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^[^\\p{Cc}]+$',
+  description: '1–200 characters of text without control characters',
+});

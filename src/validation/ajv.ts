@@ -16,6 +16,9 @@ export const ajv = new Ajv({
   strict: true,
   strictTypes: false,
   allowUnionTypes: true,
+  // Keeps the failing schema on each error, so a pattern failure can be told
+  // in words (its description) instead of as a regular expression.
+  verbose: true,
 });
 addFormats.default(ajv, ['uuid', 'date-time', 'date', 'email', 'uri']);
 ajv.addKeyword('modifier').addKeyword('kind');
@@ -49,6 +52,10 @@ export function issueFromAjv(error: ErrorObject, prefix = ''): Issue {
   if (error.keyword === 'required') {
     const field = joinPath(base === 'body' ? '' : base, `/${String(params.missingProperty)}`);
     return { field, rule: 'required', message: 'is required' };
+  }
+  const description = (error.parentSchema as { description?: unknown } | undefined)?.description;
+  if (error.keyword === 'pattern' && typeof description === 'string') {
+    return { field: base, rule: 'pattern', message: `must be ${description}` };
   }
   return { field: base, rule: error.keyword, message: error.message ?? 'is not valid' };
 }

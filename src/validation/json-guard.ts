@@ -24,9 +24,27 @@ function checkString(value: string, path: string): void {
 }
 
 /**
+ * JSON numbers that JavaScript cannot hold exactly would be stored changed:
+ * 1e400 becomes infinity (and then null), 12345678901234567890 loses digits.
+ */
+function checkNumber(value: number, path: string): void {
+  if (!Number.isFinite(value)) {
+    throw new ValidationError(path || 'body', 'finite_number', 'is too large to be a number');
+  }
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    throw new ValidationError(
+      path || 'body',
+      'safe_integer',
+      'is an integer beyond ±2^53 that cannot be kept exactly; send it as a string',
+    );
+  }
+}
+
+/**
  * Walks a parsed JSON body once, without recursion, and refuses what
  * PostgreSQL or a careful reader cannot take: NUL characters and unpaired
- * surrogates in any key or string, and nesting deeper than `maxBodyDepth`.
+ * surrogates in any key or string, numbers that cannot be kept exactly, and
+ * nesting deeper than `maxBodyDepth`.
  */
 export function guardJsonBody(body: unknown): void {
   const stack: { value: unknown; path: string; depth: number }[] = [
@@ -36,6 +54,10 @@ export function guardJsonBody(body: unknown): void {
     const { value, path, depth } = stack.pop()!;
     if (typeof value === 'string') {
       checkString(value, path);
+      continue;
+    }
+    if (typeof value === 'number') {
+      checkNumber(value, path);
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;

@@ -5,13 +5,22 @@ export const earliestTimestamp = Date.UTC(2000, 0, 1);
 export const maxClockAheadMs = 5 * 60 * 1000;
 
 const isoPattern =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/;
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,30}))?(Z|([+-])(\d{2}):(\d{2}))$/;
 
 export type TimestampResult =
   { ok: true; time: Date } | { ok: false; rule: string; message: string };
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** A time that must lie ahead (key expiry): the same syntax, any time after now. */
+export function parseFutureTimestamp(text: string, now = Date.now()): TimestampResult {
+  const result = parseTimestamp(text, now, Number.MAX_SAFE_INTEGER);
+  if (result.ok && result.time.getTime() <= now) {
+    return fail('in_future', 'must lie in the future');
+  }
+  return result;
 }
 
 function fail(rule: string, message: string): TimestampResult {
@@ -22,7 +31,11 @@ function fail(rule: string, message: string): TimestampResult {
  * Reads an ISO 8601 time with an explicit zone. Digits beyond the millisecond
  * are dropped (truncated, not rounded): the store keeps milliseconds.
  */
-export function parseTimestamp(text: string, now = Date.now()): TimestampResult {
+export function parseTimestamp(
+  text: string,
+  now = Date.now(),
+  latest = now + maxClockAheadMs,
+): TimestampResult {
   const match = isoPattern.exec(text);
   if (match === null) {
     return fail(
@@ -33,6 +46,7 @@ export function parseTimestamp(text: string, now = Date.now()): TimestampResult 
   const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match
     .slice(1, 7)
     .map(Number);
+  if (year < 2000) return fail('not_before_2000', 'must not be before 2000-01-01');
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return fail('real_date', 'is not a real calendar date');
   }
@@ -45,7 +59,7 @@ export function parseTimestamp(text: string, now = Date.now()): TimestampResult 
   const millis = Number((match[7] ?? '').padEnd(3, '0').slice(0, 3));
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * 60_000;
   if (utc < earliestTimestamp) return fail('not_before_2000', 'must not be before 2000-01-01');
-  if (utc > now + maxClockAheadMs) {
+  if (utc > latest) {
     return fail('not_in_future', 'must not be more than 5 minutes ahead of the server clock');
   }
   return { ok: true, time: new Date(utc) };

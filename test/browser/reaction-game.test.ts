@@ -51,6 +51,7 @@ describe('reaction-time game page', () => {
     await result.waitFor({ timeout: 30_000 });
     const sessionId = await result.getAttribute('data-session-id');
     const events = await readEvents(server!, sessionId);
+    await expectResultScreen(page, sessionId!);
 
     expect(countByType(events)).toEqual({ 100: 1, 101: 10, 102: 9, 104: 1, 106: 1 });
     for (const hit of events.filter((event) => event.event_type === 102)) {
@@ -73,13 +74,33 @@ function collectPageErrors(page: Page): string[] {
   return errors;
 }
 
+// Each round's feedback stays on screen for a moment after the round ends,
+// so it can be read right after the click or the timeout.
 async function playTrials(page: Page): Promise<void> {
   const target = page.locator('#target');
+  const status = page.locator('#status');
   for (let trial = 1; trial <= TRIALS; trial++) {
     await target.waitFor({ state: 'visible', timeout: 10_000 });
-    if (trial === SKIPPED_TRIAL) await target.waitFor({ state: 'hidden', timeout: 10_000 });
-    else await target.click();
+    expect(await status.textContent()).toBe('Click the circle!');
+    if (trial === SKIPPED_TRIAL) {
+      await target.waitFor({ state: 'hidden', timeout: 10_000 });
+      expect(await status.textContent()).toBe('Too slow this time.');
+    } else {
+      await target.click();
+      expect(await status.textContent()).toMatch(/^\d+ ms$/);
+    }
   }
+}
+
+async function expectResultScreen(page: Page, sessionId: string): Promise<void> {
+  const note = page.locator('#session-note');
+  expect(await note.isVisible()).toBe(true);
+  expect(await note.innerText()).toContain(`Your session id is ${sessionId}.`);
+
+  expect(await page.locator('#accuracy').innerText()).toBe('90 % (9 of 10 rounds hit)');
+  expect(await page.locator('#premature-count').innerText()).toBe('0');
+  expect(await page.locator('#off-target-count').innerText()).toBe('0');
+  expect(await page.locator('#timeout-count').innerText()).toBe('1');
 }
 
 async function readEvents(server: TestServer, sessionId: string | null): Promise<StoredEvent[]> {

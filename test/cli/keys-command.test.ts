@@ -140,6 +140,42 @@ describe('webtics keys', () => {
     expect(result.err).toMatch(/positive integer/);
   });
 
+  it('is a usage error (exit 2) to give an expiry in the past or without a zone', async () => {
+    const past = await cli(
+      'keys',
+      'create',
+      '--role',
+      'admin',
+      '--expires',
+      '2020-01-01T00:00:00Z',
+    );
+    const naive = await cli(
+      'keys',
+      'create',
+      '--role',
+      'admin',
+      '--expires',
+      '2090-01-01T00:00:00',
+    );
+
+    expect(past.code).toBe(2);
+    expect(past.err).toMatch(/future/);
+    expect(naive.code).toBe(2);
+  });
+
+  it('refuses a study for an admin key instead of ignoring it', async () => {
+    const result = await cli('keys', 'create', '--role', 'admin', '--study', 'keys-study');
+
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/admin keys reach every study/);
+  });
+
+  it('is a usage error (exit 2) to give a label with control characters', async () => {
+    const result = await cli('keys', 'create', '--role', 'admin', '--label', 'bad\u001b[31m');
+
+    expect(result.code).toBe(2);
+  });
+
   it('revokes a key by id', async () => {
     const created = await createKey('--role', 'ingest', '--study', 'keys-study');
 

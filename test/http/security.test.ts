@@ -122,6 +122,31 @@ describe('security basics', () => {
     }
   });
 
+  it.each([
+    ['a malformed URL', '/api/v1/studies/%ZZ', 400],
+    ['a path parameter over the length limit', `/api/v1/sessions/${'1'.repeat(300)}/events`, 414],
+  ])('answers %s in the usual shape, with the security headers', async (_name, path, status) => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: path,
+      headers: { 'x-api-key': keys.admin },
+    });
+
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject({
+      error: { code: expect.any(String) },
+      request_id: expect.any(String),
+    });
+    expect(res.headers).toMatchObject(securityHeaders);
+  });
+
+  it('says in the OpenAPI document that health needs no key', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+
+    expect(doc.paths['/api/v1/health'].get.security).toEqual([]);
+    expect(doc.paths['/api/v1/sessions'].post.security).toBeUndefined();
+  });
+
   it('gives every answer a request id', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/health' });
 

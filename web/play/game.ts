@@ -9,11 +9,15 @@ const TRIALS = 10;
 const MIN_WAIT_MS = 1000;
 const MAX_WAIT_MS = 3000;
 const RESPONSE_WINDOW_MS = 2000;
+const FEEDBACK_MS = 700;
 const BUILD_NUMBER = 'web-play-1.0.0';
 const KEY_STORAGE = 'webtics.apiKey';
 
 type Phase = 'idle' | 'waiting' | 'visible';
 type Outcome = { hit: true; reactionMs: number } | { hit: false };
+// Slips that do not end a round, shown on the result screen because accuracy,
+// defined as hits out of all rounds, does not count them.
+type Slips = { premature: number; offTarget: number };
 
 const ui = {
   keyForm: byId<HTMLFormElement>('key-form'),
@@ -28,6 +32,10 @@ const ui = {
   result: byId<HTMLElement>('result'),
   meanRt: byId<HTMLElement>('mean-rt'),
   accuracy: byId<HTMLElement>('accuracy'),
+  sessionNote: byId<HTMLParagraphElement>('session-note'),
+  prematureCount: byId<HTMLElement>('premature-count'),
+  offTargetCount: byId<HTMLElement>('off-target-count'),
+  timeoutCount: byId<HTMLElement>('timeout-count'),
   sendStatus: byId<HTMLParagraphElement>('send-status'),
   retrySend: byId<HTMLButtonElement>('retry-send'),
   again: byId<HTMLButtonElement>('again'),
@@ -40,6 +48,7 @@ let shownAt = 0;
 let responseTimer: ReturnType<typeof setTimeout> | undefined;
 let finishTrial: ((outcome: Outcome) => void) | undefined;
 let activeRun: WebTics | undefined;
+let slips: Slips = { premature: 0, offTarget: 0 };
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -134,10 +143,15 @@ async function runTask(run: WebTics): Promise<void> {
   ui.arena.hidden = false;
   run.log(EventType.TASK_START, { data: { trials: TRIALS } });
 
+  slips = { premature: 0, offTarget: 0 };
   const reactionTimes: number[] = [];
   for (trial = 1; trial <= TRIALS; trial++) {
     const outcome = await runTrial(run);
     if (outcome.hit) reactionTimes.push(outcome.reactionMs);
+    // Leaves the round's feedback on screen. The pause comes before the next
+    // round's 1–3 s wait rather than out of it, so that wait keeps its range;
+    // clicks during the pause are ignored, not counted as early.
+    await delay(FEEDBACK_MS);
   }
 
   const accuracy = (reactionTimes.length / TRIALS) * 100;
@@ -155,6 +169,7 @@ async function runTrial(run: WebTics): Promise<Outcome> {
   await delay(MIN_WAIT_MS + Math.random() * (MAX_WAIT_MS - MIN_WAIT_MS));
 
   const position = placeTarget();
+  setStatus('Click the circle!');
   const outcome = new Promise<Outcome>((resolve) => (finishTrial = resolve));
   // The target reaches the screen with the next frame; time counts from there.
   requestAnimationFrame((frameTime) => {
@@ -208,6 +223,7 @@ function onPointerDown(event: PointerEvent): void {
 
   if (phase === 'waiting') {
     run.log(EventType.PREMATURE_RESPONSE, { data: { trial } });
+    slips.premature++;
     setStatus('Too soon: wait for the circle.');
   } else if (phase === 'visible') {
     onResponse(run, event);
@@ -221,6 +237,7 @@ function onResponse(run: WebTics, event: PointerEvent): void {
 
   if (event.target !== ui.target) {
     run.log(EventType.INCORRECT_RESPONSE, { magnitude: reactionMs, data });
+    slips.offTarget++;
     setStatus('Missed: click the circle.');
     return;
   }
@@ -230,12 +247,28 @@ function onResponse(run: WebTics, event: PointerEvent): void {
 }
 
 function showResult(reactionTimes: number[], accuracy: number): void {
-  const mean = reactionTimes.reduce((sum, ms) => sum + ms, 0) / reactionTimes.length;
+  const hits = reactionTimes.length;
+  const mean = reactionTimes.reduce((sum, ms) => sum + ms, 0) / hits;
   ui.arena.hidden = true;
-  ui.meanRt.textContent = reactionTimes.length > 0 ? `${Math.round(mean)} ms` : 'no hits';
-  ui.accuracy.textContent = `${accuracy} %`;
+  showSessionNote(ui.result.dataset.sessionId ?? '');
+
+  ui.meanRt.textContent = hits > 0 ? `${Math.round(mean)} ms` : 'no hits';
+  ui.accuracy.textContent = `${accuracy} % (${hits} of ${TRIALS} rounds hit)`;
+  ui.prematureCount.textContent = String(slips.premature);
+  ui.offTargetCount.textContent = String(slips.offTarget);
+  ui.timeoutCount.textContent = String(TRIALS - hits);
   ui.result.hidden = false;
   setStatus('Done.');
+}
+
+function showSessionNote(sessionId: string): void {
+  const id = document.createElement('strong');
+  id.textContent = sessionId;
+  ui.sessionNote.replaceChildren(
+    'Your session id is ',
+    id,
+    '. A researcher can read the events of this test with it.',
+  );
 }
 
 async function sendAll(run: WebTics): Promise<void> {

@@ -111,4 +111,27 @@ describe('studies and keys through the API', () => {
   it('answers 404 when revoking a key that does not exist', async () => {
     expect((await post('/api/v1/keys/777/revoke', undefined)).statusCode).toBe(404);
   });
+
+  it.each([
+    ['second 60', '2030-01-01T00:00:60Z', 'real_time'],
+    ['a past time', '2020-01-01T00:00:00Z', 'in_future'],
+    ['year 0', '0000-01-01T00:00:00Z', 'not_before_2000'],
+    ['no zone', '2030-01-01T00:00:00', 'iso8601'],
+  ])('refuses %s as a key expiry with a 400', async (_name, expiresAt, rule) => {
+    const res = await post('/api/v1/keys', {
+      role: 'ingest',
+      study_id: 'alpha',
+      expires_at: expiresAt,
+    });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ field: 'expires_at', rule });
+  });
+
+  it('refuses control characters in a study title', async () => {
+    const res = await post('/api/v1/studies', { id: 'ansi', title: 'red \u001b[31m' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.field).toBe('title');
+  });
 });

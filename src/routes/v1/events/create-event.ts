@@ -1,10 +1,12 @@
 import { findEventByClientId, ingestEvents } from '../../../data/events.js';
 import { errors } from '../../../schemas/common.js';
 import { EventBody, eventBody } from '../../../schemas/wire.js';
-import { toValidationError } from '../../../validation/ajv.js';
+import { ajv, firstIssue, toValidationError } from '../../../validation/ajv.js';
 import { checkEvent, EventInput } from '../../../validation/event.js';
 import { ingestRoles, type App, type RouteDeps } from '../../types.js';
 import { IngestQuery, resolveIngestTarget } from './ingest-target.js';
+
+const validateIngestQuery = ajv.compile(IngestQuery);
 
 export function createEventRoute(app: App, { db }: RouteDeps): void {
   app.post(
@@ -27,6 +29,10 @@ export function createEventRoute(app: App, { db }: RouteDeps): void {
       },
     },
     async (request, reply) => {
+      // Fastify stops at the first failing part and checks the body before the
+      // query; the query decides where a rejection is recorded, so check it here.
+      const queryIssue = firstIssue(validateIngestQuery, request.query);
+      if (queryIssue !== undefined) throw toValidationError(queryIssue);
       const schemaError = request.validationError;
       if (schemaError !== undefined && schemaError.validationContext !== 'body') throw schemaError;
       const target = await resolveIngestTarget(db, request, request.query.play_session_id);

@@ -3,7 +3,8 @@ import Type from 'typebox';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../data/api-keys.js';
 import { getStudy } from '../../../data/studies.js';
 import { ValidationError } from '../../../errors.js';
-import { errors, IdParams, parseId } from '../../../schemas/common.js';
+import { parseFutureTimestamp } from '../../../validation/timestamp.js';
+import { errors, IdParams, Label, parseId } from '../../../schemas/common.js';
 import { ApiKeyBody, apiKeyBody } from '../../../schemas/wire.js';
 import { adminRoles, type App, type RouteDeps } from '../../types.js';
 import { StudyId } from '../studies/study-routes.js';
@@ -12,8 +13,10 @@ const CreateBody = Type.Object(
   {
     role: Type.Union([Type.Literal('ingest'), Type.Literal('researcher'), Type.Literal('admin')]),
     study_id: Type.Optional(StudyId),
-    label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    expires_at: Type.Optional(Type.String({ format: 'date-time' })),
+    label: Type.Optional(Label),
+    expires_at: Type.Optional(
+      Type.String({ description: 'ISO 8601 with a zone, in the future; absent: never expires' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -22,6 +25,13 @@ const CreatedKey = Type.Object({
   ...ApiKeyBody.properties,
   key: Type.String({ description: 'The key itself: shown this once, stored only as a hash' }),
 });
+
+/** Reads a key's expiry by the same rules as event times, but it must lie ahead. */
+export function expiryFrom(text: string, field: string): Date {
+  const result = parseFutureTimestamp(text);
+  if (!result.ok) throw new ValidationError(field, result.rule, result.message);
+  return result.time;
+}
 
 function studyForRole(role: string, studyId: string | undefined): string | null {
   if (role === 'admin') {
@@ -60,7 +70,7 @@ export function keyRoutes(app: App, { db }: RouteDeps): void {
       const { role, label, expires_at: expiresText } = request.body;
       const studyId = studyForRole(role, request.body.study_id);
       if (studyId !== null) await getStudy(db, studyId);
-      const expiresAt = expiresText === undefined ? null : new Date(expiresText);
+      const expiresAt = expiresText === undefined ? null : expiryFrom(expiresText, 'expires_at');
 
       const created = await createApiKey(db, { role, studyId, label: label ?? null, expiresAt });
       return reply.status(201).send({ ...apiKeyBody(created), key: created.key });

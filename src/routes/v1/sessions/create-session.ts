@@ -14,11 +14,14 @@ const safeText = (maxLength: number, description: string) =>
 
 const Body = Type.Object(
   {
-    unique_id: safeText(100, 'Player or participant pseudonym: letters, digits, _ - .'),
+    unique_id: safeText(
+      100,
+      'the player or participant pseudonym: 1–100 letters, digits, _, - or .',
+    ),
     build_number: Type.String({
       maxLength: 50,
       pattern: '^[A-Za-z0-9_.-]*$',
-      description: 'Game build: up to 50 letters, digits, _ - .',
+      description: 'the game build: up to 50 letters, digits, _, - or .',
     }),
     study_id: Type.Optional(
       Type.String({

@@ -11,7 +11,10 @@ import { readerRoles, type App, type RouteDeps } from '../../types.js';
 const Query = Type.Object(
   {
     limit: Type.Optional(
-      Type.String({ pattern: '^(1000|[1-9][0-9]{0,2})$', description: '1–1000, default 100' }),
+      Type.String({
+        pattern: '^(1000|[1-9][0-9]{0,2})$',
+        description: 'an integer from 1 to 1000 (default 100)',
+      }),
     ),
     before_id: Type.Optional(IdText),
   },

@@ -5,18 +5,19 @@ import { assertStudyAccess } from '../../../auth/principal.js';
 import { createStudy, getStudy, listStudies } from '../../../data/studies.js';
 import { errors } from '../../../schemas/common.js';
 import { StudyBody, studyBody } from '../../../schemas/wire.js';
+import { Label } from '../../../schemas/common.js';
 import { studyIdPattern } from '../../../validation/study-id.js';
 import { adminRoles, readerRoles, type App, type RouteDeps } from '../../types.js';
 
 export const StudyId = Type.String({
   pattern: studyIdPattern.source,
-  description: 'A slug: lowercase letters, digits, _ and -, at most 63 characters',
+  description: 'a slug: 1–63 lowercase letters, digits, _ and -, starting with a letter or digit',
 });
 
 const CreateBody = Type.Object(
   {
     id: StudyId,
-    title: Type.String({ minLength: 1, maxLength: 200 }),
+    title: Label,
   },
   { additionalProperties: false },
 );

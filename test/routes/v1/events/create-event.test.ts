@@ -155,3 +155,43 @@ describe('POST /api/v1/events', () => {
     expect(res.json().data.note).toBe('<script>alert(1)</script>&');
   });
 });
+
+describe('POST /api/v1/events with a bad query and a bad body', () => {
+  let t: TestApp;
+  let ingest: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    ingest = (await makeStudyWithKeys(t.db, 'alpha')).ingest;
+    await makePlaySession(t.db, 'alpha');
+  });
+  afterAll(() => t.close());
+
+  it.each(['play_session_id=0x1', 'play_session_id=1e0', 'play_session_id=01', ''])(
+    'judges the query %j first and records nothing',
+    async (query) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/events?${query}`,
+        headers: withKey(ingest),
+        payload: { event_type: 'x', play_session_id: 1 },
+      });
+
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.field).toBe('play_session_id');
+      expect(await t.db.selectFrom('rejected_events').select('id').execute()).toHaveLength(0);
+    },
+  );
+
+  it('tells a pattern rule in words, not as a regular expression', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/events?play_session_id=abc',
+      headers: withKey(ingest),
+      payload: {},
+    });
+
+    expect(res.json().error.message).toBe(
+      'play_session_id: must be a positive integer id (1, 2, 3 …)',
+    );
+  });
+});
