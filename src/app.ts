@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 
+import type { Config } from './config/config.js';
 import type { Database } from './db/schema.js';
 import { authenticate } from './http/authenticate.js';
 import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
@@ -18,6 +19,7 @@ import { v1Routes } from './routes/v1/index.js';
 import { ajv } from './validation/ajv.js';
 
 export interface AppOptions {
+  config: Config;
   db: Kysely<Database>;
   logger: FastifyBaseLogger;
 }

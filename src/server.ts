@@ -53,7 +53,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const database = await openDatabase(targetFromConfig(config));
   logger.info({ database: database.kind }, 'database open');
-  const app = await buildApp({ db: database.db, logger });
+  const app = await buildApp({ config, db: database.db, logger });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

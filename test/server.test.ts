@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Config } from '../src/config/config.js';
+import { testConfig } from './helpers/config.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { onServer, openTestDatabase } from './helpers/database.js';
 import { makeTempDir } from './helpers/temp-dir.js';
@@ -9,14 +10,7 @@ import { makeTempDir } from './helpers/temp-dir.js';
 const logger = pino({ level: 'silent' });
 
 function configFor(target: { dataDir: string; databaseUrl?: string }): Config {
-  return {
-    port: 0,
-    host: '127.0.0.1',
-    databaseUrl: target.databaseUrl,
-    dataDir: target.dataDir,
-    environment: 'test',
-    logLevel: 'silent',
-  };
+  return testConfig({ port: 0, databaseUrl: target.databaseUrl, dataDir: target.dataDir });
 }
 
 async function start(config: Config) {

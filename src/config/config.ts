@@ -12,6 +12,26 @@ export interface Config {
   dataDir: string;
   environment: Environment;
   logLevel: LogLevel;
+  /** Shared rate-limit counters across processes; in memory when unset. */
+  redisUrl: string | undefined;
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (IPs or CIDRs). */
+  trustedProxies: string[];
+  rateLimitPerMinute: number;
+  rateLimitIngestPerMinute: number;
+  /** Origins allowed to call the API from a browser; empty means same origin only. */
+  allowedOrigins: string[];
+  /** The address people use (https://…); the target of HTTPS redirects in production. */
+  publicUrl: string | undefined;
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  /** Server secret for keyed hashes (abuse-log addresses and the like). */
+  secretKey: string | undefined;
+  /** An admin key given by the operator, kept only hashed in memory. */
+  webticsApiKey: string | undefined;
+  /** Folder for daily-rotated JSON log files, besides stdout. */
+  logDir: string | undefined;
+  /** Port for /metrics on 127.0.0.1 only; unset: /metrics on the main port with an admin key. */
+  metricsPort: number | undefined;
 }
 
 /** Raised when an environment variable is missing or malformed; names the variable. */
@@ -55,6 +75,47 @@ function parseDatabaseUrl(raw: string): string | undefined {
   return /^postgres(ql)?:\/\/\S+$/.test(raw) ? raw : undefined;
 }
 
+function parseList(raw: string): string[] | undefined {
+  const items = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  return items.length > 0 ? items : undefined;
+}
+
+function parseProxies(raw: string): string[] | undefined {
+  const items = parseList(raw);
+  const valid = (item: string) => {
+    const [address = '', bits, extra] = item.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) return false;
+    return (
+      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+    );
+  };
+  return items?.every(valid) ? items : undefined;
+}
+
+function parseOrigins(raw: string): string[] | undefined {
+  const items = parseList(raw);
+  const valid = (item: string) => item === '*' || /^https?:\/\/[^/\s]+$/.test(item);
+  return items?.every(valid) ? items : undefined;
+}
+
+function parsePerMinute(raw: string): number | undefined {
+  if (!/^\d{1,7}$/.test(raw)) return undefined;
+  const value = Number(raw);
+  return value >= 1 ? value : undefined;
+}
+
+function parseSecret(raw: string): string | undefined {
+  return /^\S+$/.test(raw) ? raw : undefined;
+}
+
+function parseFile(raw: string): string | undefined {
+  return raw.trim() === '' ? undefined : resolve(raw);
+}
+
 const settings = {
   port: {
     variable: 'PORT',
@@ -92,6 +153,78 @@ const settings = {
     parse: oneOf(logLevels),
     rule: `must be one of ${logLevels.join(', ')}`,
   },
+  redisUrl: {
+    variable: 'REDIS_URL',
+    fallback: undefined,
+    parse: (raw: string) => (/^rediss?:\/\/\S+$/.test(raw) ? raw : undefined),
+    rule: 'must be a redis:// or rediss:// URL, or unset for in-memory rate limits',
+  },
+  trustedProxies: {
+    variable: 'TRUSTED_PROXIES',
+    fallback: [],
+    parse: parseProxies,
+    rule: 'must be a comma-separated list of IP addresses or CIDR ranges (like 127.0.0.1,10.0.0.0/8)',
+  },
+  rateLimitPerMinute: {
+    variable: 'RATE_LIMIT_PER_MINUTE',
+    fallback: 100,
+    parse: parsePerMinute,
+    rule: 'must be a whole number of requests from 1 up',
+  },
+  rateLimitIngestPerMinute: {
+    variable: 'RATE_LIMIT_INGEST_PER_MINUTE',
+    fallback: 600,
+    parse: parsePerMinute,
+    rule: 'must be a whole number of requests from 1 up',
+  },
+  allowedOrigins: {
+    variable: 'ALLOWED_ORIGINS',
+    fallback: [],
+    parse: parseOrigins,
+    rule: 'must be a comma-separated list of origins like https://games.example.org (no path)',
+  },
+  publicUrl: {
+    variable: 'PUBLIC_URL',
+    fallback: undefined,
+    parse: (raw: string) => (/^https?:\/\/[^/\s]+$/.test(raw) ? raw : undefined),
+    rule: 'must be the origin people use, like https://webtics.example.org (no path)',
+  },
+  tlsCertFile: {
+    variable: 'TLS_CERT_FILE',
+    fallback: undefined,
+    parse: parseFile,
+    rule: 'must be the path of a PEM certificate file',
+  },
+  tlsKeyFile: {
+    variable: 'TLS_KEY_FILE',
+    fallback: undefined,
+    parse: parseFile,
+    rule: 'must be the path of a PEM private key file',
+  },
+  secretKey: {
+    variable: 'SECRET_KEY',
+    fallback: undefined,
+    parse: parseSecret,
+    rule: 'must be a random string without spaces (webtics secrets writes one)',
+  },
+  webticsApiKey: {
+    variable: 'WEBTICS_API_KEY',
+    fallback: undefined,
+    parse: parseSecret,
+    rule: 'must be a random string without spaces (webtics secrets writes one)',
+  },
+  logDir: {
+    variable: 'LOG_DIR',
+    fallback: undefined,
+    parse: parseFile,
+    rule: 'must be a folder path',
+  },
+  metricsPort: {
+    variable: 'METRICS_PORT',
+    fallback: undefined,
+    parse: parsePort,
+    rule: 'must be a port number from 0 to 65535',
+  },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };
 
 function read<T>(env: Env, setting: Setting<T>): T {
@@ -105,14 +238,12 @@ function read<T>(env: Env, setting: Setting<T>): T {
 
 /** Reads and checks every setting once; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
-  const config: Config = {
-    port: read(env, settings.port),
-    host: read(env, settings.host),
-    databaseUrl: read(env, settings.databaseUrl),
-    dataDir: read(env, settings.dataDir),
-    environment: read(env, settings.environment),
-    logLevel: read(env, settings.logLevel),
-  };
+  const config = Object.fromEntries(
+    Object.entries(settings).map(([name, setting]) => [
+      name,
+      read(env, setting as Setting<unknown>),
+    ]),
+  ) as unknown as Config;
   return { ...config, dataDir: resolve(config.dataDir) };
 }
 

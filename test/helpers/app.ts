@@ -1,6 +1,8 @@
 import { pino } from 'pino';
 
 import { buildApp } from '../../src/app.js';
+import type { Config } from '../../src/config/config.js';
+import { testConfig } from './config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import type { App } from '../../src/routes/types.js';
 import { openTestDatabase, resetDatabase } from './database.js';
@@ -14,9 +16,13 @@ export interface TestApp {
 }
 
 /** The whole app on a fresh test database, answering in-process requests (no socket). */
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(config: Partial<Config> = {}): Promise<TestApp> {
   const database = await openTestDatabase();
-  const app = await buildApp({ db: database.db, logger: pino({ level: 'silent' }) });
+  const app = await buildApp({
+    config: testConfig(config),
+    db: database.db,
+    logger: pino({ level: 'silent' }),
+  });
   await app.ready();
   return {
     app,

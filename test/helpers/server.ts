@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 
 import { buildApp } from '../../src/app.js';
+import { testConfig } from './config.js';
 import { createDemo } from '../../src/demo.js';
 import { openTestDatabase } from './database.js';
 
@@ -16,7 +17,11 @@ export interface TestServer {
 export async function startTestServer(): Promise<TestServer> {
   const database = await openTestDatabase();
   const demo = await createDemo(database.db);
-  const app = await buildApp({ db: database.db, logger: pino({ level: 'silent' }) });
+  const app = await buildApp({
+    config: testConfig(),
+    db: database.db,
+    logger: pino({ level: 'silent' }),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no port');

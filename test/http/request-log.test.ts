@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildApp } from '../../src/app.js';
+import { testConfig } from '../helpers/config.js';
 import { redactedPaths } from '../../src/logger.js';
 import type { App } from '../../src/routes/types.js';
 import { openTestDatabase } from '../helpers/database.js';
@@ -27,7 +28,7 @@ describe('request log', () => {
       },
     });
     const logger = pino({ level: 'info', redact: redactedPaths }, sink);
-    app = await buildApp({ db: database.db, logger });
+    app = await buildApp({ config: testConfig(), db: database.db, logger });
     keys = await makeStudyWithKeys(database.db, 'alpha');
     playSessionId = (await makePlaySession(database.db, 'alpha')).playSession.id;
     close = async () => {
