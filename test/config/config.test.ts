@@ -25,6 +25,18 @@ describe('loadConfig', () => {
       dataDir: resolve('data'),
       environment: 'development',
       logLevel: 'info',
+      redisUrl: undefined,
+      trustedProxies: [],
+      rateLimitPerMinute: 100,
+      rateLimitIngestPerMinute: 600,
+      allowedOrigins: [],
+      publicUrl: undefined,
+      tlsCertFile: undefined,
+      tlsKeyFile: undefined,
+      secretKey: undefined,
+      webticsApiKey: undefined,
+      logDir: undefined,
+      metricsPort: undefined,
     });
   });
 
@@ -44,6 +56,18 @@ describe('loadConfig', () => {
       DATA_DIR: '/srv/webtics',
       ENVIRONMENT: 'production',
       LOG_LEVEL: 'silent',
+      REDIS_URL: 'redis://127.0.0.1:6379/0',
+      TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1',
+      RATE_LIMIT_PER_MINUTE: '50',
+      RATE_LIMIT_INGEST_PER_MINUTE: '5000',
+      ALLOWED_ORIGINS: 'https://games.example.org,http://localhost:5173',
+      PUBLIC_URL: 'https://webtics.example.org',
+      TLS_CERT_FILE: '/etc/webtics/cert.pem',
+      TLS_KEY_FILE: '/etc/webtics/key.pem',
+      SECRET_KEY: 'k'.repeat(43),
+      WEBTICS_API_KEY: 'a'.repeat(43),
+      LOG_DIR: '/var/log/webtics',
+      METRICS_PORT: '9464',
     });
 
     expect(config).toEqual({
@@ -53,7 +77,34 @@ describe('loadConfig', () => {
       dataDir: '/srv/webtics',
       environment: 'production',
       logLevel: 'silent',
+      redisUrl: 'redis://127.0.0.1:6379/0',
+      trustedProxies: ['127.0.0.1', '10.0.0.0/8', '::1'],
+      rateLimitPerMinute: 50,
+      rateLimitIngestPerMinute: 5000,
+      allowedOrigins: ['https://games.example.org', 'http://localhost:5173'],
+      publicUrl: 'https://webtics.example.org',
+      tlsCertFile: '/etc/webtics/cert.pem',
+      tlsKeyFile: '/etc/webtics/key.pem',
+      secretKey: 'k'.repeat(43),
+      webticsApiKey: 'a'.repeat(43),
+      logDir: '/var/log/webtics',
+      metricsPort: 9464,
     });
+  });
+
+  it.each([
+    ['TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['TRUSTED_PROXIES', 'proxy.example.org'],
+    ['ALLOWED_ORIGINS', 'https://games.example.org/path'],
+    ['ALLOWED_ORIGINS', 'games.example.org'],
+    ['RATE_LIMIT_PER_MINUTE', '0'],
+    ['RATE_LIMIT_INGEST_PER_MINUTE', '1.5'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['PUBLIC_URL', 'webtics.example.org'],
+    ['SECRET_KEY', 'has a space'],
+    ['METRICS_PORT', '70000'],
+  ])('stops on %s=%j, naming the variable', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
   });
 
   it('accepts port 0, which asks the system for a free port', () => {
