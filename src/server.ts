@@ -2,14 +2,21 @@ import type { Logger } from 'pino';
 
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
+import { assertProductionReady } from './config/production-check.js';
+import { readTlsFiles, type TlsFiles } from './config/tls-files.js';
 import { openDatabase, targetFromConfig, type DatabaseHandle } from './db/connect.js';
 import { createDemo, demoBanner } from './demo.js';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
+import { watchDatabasePool } from './metrics/metrics.js';
 import type { App } from './routes/types.js';
+import { scheduleDailyPurge } from './research/retention.js';
 
 export interface RunningServer {
   app: App;
   url: string;
   database: DatabaseHandle;
+  /** The keyless /metrics listener on 127.0.0.1, when METRICS_PORT is set. */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -45,26 +52,74 @@ async function startMessage(database: DatabaseHandle, url: string): Promise<stri
   return `WebTics is running at ${url} (reaction-time test: ${url}/play/)`;
 }
 
+/** A bad origin list or admin key stops the start here, and must not leave the database locked. */
+async function listening(
+  config: Config,
+  database: DatabaseHandle,
+  logger: Logger,
+  tls: TlsFiles | undefined,
+): Promise<App> {
+  let app: App | undefined;
+  try {
+    app = await buildApp({ config, db: database.db, logger, tls });
+    await app.listen({ port: config.port, host: config.host });
+    return app;
+  } catch (error) {
+    await app?.close();
+    await database.close();
+    throw error;
+  }
+}
+
+/** A METRICS_PORT already in use stops the start, as a busy PORT does. */
+async function metricsListening(
+  port: number | undefined,
+  closeOthers: () => Promise<void>,
+): Promise<MetricsServer | undefined> {
+  if (port === undefined) return undefined;
+  try {
+    return await startMetricsServer(port);
+  } catch (error) {
+    await closeOthers();
+    throw error;
+  }
+}
+
 /** Opens the database, builds the app and listens; `stop` closes both, in that order. */
 export async function startServer(
   config: Config,
   logger: Logger,
   print: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
 ): Promise<RunningServer> {
+  assertProductionReady(config);
+  const tls = readTlsFiles(config);
   const database = await openDatabase(targetFromConfig(config));
   logger.info({ database: database.kind }, 'database open');
-  const app = await buildApp({ config, db: database.db, logger });
-  await app.listen({ port: config.port, host: config.host });
+  const app = await listening(config, database, logger, tls);
+  watchDatabasePool(() => ({ kind: database.kind, ...database.poolStats() }));
+  const metricsServer = await metricsListening(config.metricsPort, async () => {
+    await app.close();
+    await database.close();
+  });
+  if (metricsServer !== undefined) logger.info({ url: metricsServer.url }, 'metrics listening');
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  const url = `http://${displayHost(config.host)}:${port}`;
+  const scheme = tls === undefined ? 'http' : 'https';
+  const url = `${scheme}://${displayHost(config.host)}:${port}`;
   print(await startMessage(database, url));
+  const stopPurge = scheduleDailyPurge(
+    database.db,
+    (error) => logger.error({ err: error }, 'retention purge failed'),
+    (results) => logger.info({ studies: results.length }, 'retention purge done'),
+  );
 
   const stop = async () => {
+    stopPurge();
+    await metricsServer?.close();
     await app.close();
     await database.close();
   };
-  return { app, url, database, stop };
+  return { app, url, database, metricsUrl: metricsServer?.url, stop };
 }
 
 /**

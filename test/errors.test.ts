@@ -28,3 +28,29 @@ describe('fromDatabaseError', () => {
     expect(fromDatabaseError('text')).toBe('text');
   });
 });
+
+describe('fromDatabaseError, more cases', () => {
+  it('makes a socket timeout a 503', () => {
+    expect(fromDatabaseError({ code: 'ETIMEDOUT' })).toBeInstanceOf(UnavailableError);
+  });
+
+  it('makes a foreign-key violation a 409 in_use', () => {
+    const mapped = fromDatabaseError({ code: '23503' }) as AppError;
+
+    expect([mapped.status, mapped.code]).toEqual([409, 'in_use']);
+  });
+
+  it.each([
+    ['api_keys_hash_key', /with that key exists/],
+    ['some_other_key', /with that value exists/],
+    [undefined, /with that value exists/],
+  ])('names what exists for constraint %s', (constraint, message) => {
+    const mapped = fromDatabaseError({ code: '23505', constraint }) as AppError;
+
+    expect(mapped.message).toMatch(message);
+  });
+
+  it('leaves null alone', () => {
+    expect(fromDatabaseError(null)).toBeNull();
+  });
+});

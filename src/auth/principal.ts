@@ -14,3 +14,8 @@ export function assertStudyAccess(principal: Principal, studyId: string): void {
   if (principal.role === 'admin' || principal.studyId === studyId) return;
   throw new ForbiddenError("this key may not access another study's data");
 }
+
+/** How the audit trail names the caller: by key id, never by the key. */
+export function auditActor(principal: Principal): { actor: string; keyId: number } {
+  return { actor: `key:${principal.keyId}`, keyId: principal.keyId };
+}

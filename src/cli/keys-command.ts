@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { roles } from '../auth/api-key.js';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../data/api-keys.js';
+import { recordAudit } from '../data/audit-log.js';
 import { getStudy } from '../data/studies.js';
 import type { Role } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
@@ -75,11 +76,16 @@ async function create(options: CreateOptions) {
   }
   return withDatabase(async ({ db }) => {
     if (studyId !== null) await getStudy(db, studyId);
-    return createApiKey(db, {
-      role: options.role,
-      studyId,
-      label: options.label ?? null,
-      expiresAt: options.expires ?? null,
+    return db.transaction().execute(async (trx) => {
+      const key = await createApiKey(trx, {
+        role: options.role,
+        studyId,
+        label: options.label ?? null,
+        expiresAt: options.expires ?? null,
+      });
+      const details = { key_id: key.id, role: key.role };
+      await recordAudit(trx, { actor: 'cli', action: 'key.create', studyId, details });
+      return key;
     });
   });
 }
@@ -123,7 +129,19 @@ export function keysCommand(output: Output): Command {
     .description('revoke a key at once')
     .argument('<id>', 'the key id, as `keys list` shows it', parseKeyId)
     .action(async (id: number) => {
-      const key = await withDatabase(({ db }) => revokeApiKey(db, id));
+      const key = await withDatabase(({ db }) =>
+        db.transaction().execute(async (trx) => {
+          const revoked = await revokeApiKey(trx, id);
+          const studyId = revoked.studyId;
+          await recordAudit(trx, {
+            actor: 'cli',
+            action: 'key.revoke',
+            studyId,
+            details: { key_id: id },
+          });
+          return revoked;
+        }),
+      );
       output.out(`revoked key ${key.id} (${key.prefix}…)`);
     });
   return keys;

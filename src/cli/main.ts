@@ -5,6 +5,8 @@ import { AppError, fromDatabaseError } from '../errors.js';
 import { version } from '../version.js';
 import { keysCommand } from './keys-command.js';
 import { migrateCommand } from './migrate-command.js';
+import { auditCommand, purgeCommand } from './research-commands.js';
+import { secretsCommand } from './secrets-command.js';
 import { serveCommand } from './serve-command.js';
 import { studiesCommand } from './studies-command.js';
 
@@ -39,6 +41,9 @@ export function buildProgram(output: Output = processOutput): Command {
   program.addCommand(migrateCommand(output));
   program.addCommand(studiesCommand(output));
   program.addCommand(keysCommand(output));
+  program.addCommand(secretsCommand(output));
+  program.addCommand(purgeCommand(output));
+  program.addCommand(auditCommand(output));
   inheritSettings(program);
   return program;
 }

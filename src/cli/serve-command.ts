@@ -11,7 +11,7 @@ export function serveCommand(output: Output): Command {
     .action(async () => {
       loadDotEnv();
       const config = loadConfig();
-      const logger = createLogger(config.logLevel);
+      const logger = createLogger(config.logLevel, { dir: config.logDir });
       const server = await startServer(config, logger, output.err);
       stopOnSignals(server, logger);
     });

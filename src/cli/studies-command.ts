@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 
+import { recordAudit } from '../data/audit-log.js';
 import { createStudy, listStudies } from '../data/studies.js';
 import { ValidationError } from '../errors.js';
 import { studyBody } from '../schemas/wire.js';
@@ -30,7 +31,13 @@ export function studiesCommand(output: Output): Command {
           'use 1–200 characters without control characters',
         );
       }
-      const study = await withDatabase(({ db }) => createStudy(db, { id, title: options.title }));
+      const study = await withDatabase(({ db }) =>
+        db.transaction().execute(async (trx) => {
+          const created = await createStudy(trx, { id, title: options.title });
+          await recordAudit(trx, { actor: 'cli', action: 'study.create', studyId: id });
+          return created;
+        }),
+      );
       output.out(
         options.json ? JSON.stringify(study) : `created study ${study.id}: ${study.title}`,
       );

@@ -26,6 +26,8 @@ export interface Config {
   tlsKeyFile: string | undefined;
   /** Server secret for keyed hashes (abuse-log addresses and the like). */
   secretKey: string | undefined;
+  /** Key of the withdrawal-code hashes and the receipt signing key. Never change it once used. */
+  withdrawalSecretKey: string | undefined;
   /** An admin key given by the operator, kept only hashed in memory. */
   webticsApiKey: string | undefined;
   /** Folder for daily-rotated JSON log files, besides stdout. */
@@ -203,6 +205,12 @@ const settings = {
   },
   secretKey: {
     variable: 'SECRET_KEY',
+    fallback: undefined,
+    parse: parseSecret,
+    rule: 'must be a random string without spaces (webtics secrets writes one)',
+  },
+  withdrawalSecretKey: {
+    variable: 'WITHDRAWAL_SECRET_KEY',
     fallback: undefined,
     parse: parseSecret,
     rule: 'must be a random string without spaces (webtics secrets writes one)',

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 
 import { generateApiKey } from '../auth/api-key.js';
 import type { ApiKeyRow, Database, Role } from '../db/schema.js';
@@ -48,7 +48,7 @@ const publicColumns = [
 ] as const;
 
 export async function createApiKey(
-  db: Kysely<Database>,
+  db: Kysely<Database> | Transaction<Database>,
   input: { role: Role; studyId: string | null; label?: string | null; expiresAt?: Date | null },
 ): Promise<CreatedApiKey> {
   const secret = generateApiKey(input.role);
@@ -86,7 +86,10 @@ export async function listApiKeys(db: Kysely<Database>, studyId?: string): Promi
 }
 
 /** Revokes a key; revoking one already revoked keeps the first revocation time. */
-export async function revokeApiKey(db: Kysely<Database>, id: number): Promise<ApiKey> {
+export async function revokeApiKey(
+  db: Kysely<Database> | Transaction<Database>,
+  id: number,
+): Promise<ApiKey> {
   const row = await db
     .updateTable('api_keys')
     .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })

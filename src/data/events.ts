@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 
 import type { Database, EventRow } from '../db/schema.js';
+import { countIngest } from '../metrics/metrics.js';
 import type { Issue } from '../validation/ajv.js';
 import type { ValidEvent } from '../validation/event.js';
 
@@ -31,7 +32,7 @@ export interface IngestTarget {
 /** Rejected payloads are kept for diagnosis, cut off where they could fill the table. */
 const maxKeptPayloadBytes = 16_384;
 
-function toStoredEvent(row: EventRow): StoredEvent {
+export function toStoredEvent(row: EventRow): StoredEvent {
   return {
     id: Number(row.id),
     playSessionId: Number(row.play_session_id),
@@ -115,11 +116,13 @@ export async function ingestEvents(
   valid: ValidEvent[],
   rejected: RejectedEvent[],
 ): Promise<IngestResult> {
-  return db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx) => {
     const stored = await insertEvents(trx, target.playSessionId, valid);
     await insertRejected(trx, target, rejected);
     return { stored, duplicates: valid.length - stored.length };
   });
+  countIngest(result.stored.length, result.duplicates, rejected);
+  return result;
 }
 
 export async function findEventByClientId(

@@ -25,7 +25,7 @@ export interface PlaySessionContext extends PlaySession {
   buildNumber: string;
 }
 
-function toMetricSession(row: MetricSessionRow): MetricSession {
+export function toMetricSession(row: MetricSessionRow): MetricSession {
   return {
     id: Number(row.id),
     studyId: row.study_id,
@@ -36,7 +36,7 @@ function toMetricSession(row: MetricSessionRow): MetricSession {
   };
 }
 
-function toPlaySession(row: PlaySessionRow): PlaySession {
+export function toPlaySession(row: PlaySessionRow): PlaySession {
   return {
     id: Number(row.id),
     metricSessionId: Number(row.metric_session_id),

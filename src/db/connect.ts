@@ -13,17 +13,29 @@ import type { Database } from './schema.js';
 export type DatabaseTarget =
   { kind: 'server'; url: string } | { kind: 'embedded'; dataDir: string } | { kind: 'memory' };
 
+/** Connections of a pool: open ones, idle ones, and callers waiting for one. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseTarget['kind'];
   /** True when the embedded database was created by this open (first start). */
   created: boolean;
+  poolStats(): PoolStats;
   close(): Promise<void>;
 }
 
 // pg hands back bigint columns as strings; ids stay well inside 2^53, so numbers are safe.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-const pgliteOptions = { parsers: { 20: (value: string) => Number(value) } };
+// A calendar date stays 'YYYY-MM-DD' text: turning it into a Date would shift it by the zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+const pgliteOptions = {
+  parsers: { 20: (value: string) => Number(value), 1082: (value: string) => value },
+};
 
 function openServer(url: string): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
@@ -35,7 +47,12 @@ function openServer(url: string): DatabaseHandle {
   // replaces it.
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'server', created: false, close: () => db.destroy() };
+  const poolStats = () => ({
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+  });
+  return { db, kind: 'server', created: false, poolStats, close: () => db.destroy() };
 }
 
 async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
@@ -44,15 +61,13 @@ async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   const pgdata = join(dataDir, 'pgdata');
   try {
     const created = !(await directoryHasFiles(pgdata));
-    const pglite = await PGlite.create(pgdata, pgliteOptions);
-    const db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }),
-    });
+    const pool = new PGlitePool(await PGlite.create(pgdata, pgliteOptions));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const close = async () => {
       await db.destroy();
       releaseLock();
     };
-    return { db, kind: 'embedded', created, close };
+    return { db, kind: 'embedded', created, poolStats: () => pool.stats(), close };
   } catch (error) {
     releaseLock();
     throw error;
@@ -60,11 +75,15 @@ async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
 }
 
 async function openMemory(): Promise<DatabaseHandle> {
-  const pglite = await PGlite.create(pgliteOptions);
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }),
-  });
-  return { db, kind: 'memory', created: true, close: () => db.destroy() };
+  const pool = new PGlitePool(await PGlite.create(pgliteOptions));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'memory',
+    created: true,
+    poolStats: () => pool.stats(),
+    close: () => db.destroy(),
+  };
 }
 
 async function directoryHasFiles(path: string): Promise<boolean> {

@@ -1,6 +1,8 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 
+import type { PoolStats } from './connect.js';
+
 type Command = PostgresQueryResult<unknown>['command'];
 
 const commands = new Set<Command>(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'SELECT']);
@@ -19,6 +21,8 @@ function commandOf(sql: string): Command {
  */
 export class PGlitePool implements PostgresPool {
   private queue: Promise<void> = Promise.resolve();
+  /** Callers holding the connection or waiting for it. */
+  private callers = 0;
 
   constructor(private readonly pglite: PGlite) {}
 
@@ -27,8 +31,21 @@ export class PGlitePool implements PostgresPool {
     const turn = new Promise<void>((resolve) => (release = resolve));
     const previous = this.queue;
     this.queue = previous.then(() => turn);
+    this.callers += 1;
     await previous;
-    return this.client(release);
+    return this.client(() => {
+      this.callers -= 1;
+      release();
+    });
+  }
+
+  /** One connection, idle or in use, and how many callers wait their turn for it. */
+  stats(): PoolStats {
+    return {
+      total: 1,
+      idle: this.callers === 0 ? 1 : 0,
+      waiting: Math.max(this.callers - 1, 0),
+    };
   }
 
   async end(): Promise<void> {

@@ -7,11 +7,53 @@ type SetLater = ColumnType<Date | null, Date | string | null | undefined, Date |
 
 export type Role = 'ingest' | 'researcher' | 'admin';
 
+export type PrivacyLevel = 'anonymous' | 'pseudonymous' | 'identifiable';
+
 export interface StudiesTable {
   id: string;
   title: string;
   active: Generated<boolean>;
   created_at: CreatedAt;
+  ethics_protocol_id: string | null;
+  /** Dates travel as 'YYYY-MM-DD' text: a calendar day has no zone. */
+  ethics_approved_on: ColumnType<string | null, string | null | undefined, string | null>;
+  ethics_expires_on: ColumnType<string | null, string | null | undefined, string | null>;
+  principal_investigator: string | null;
+  institution: string | null;
+  contact: string | null;
+  privacy_level: ColumnType<PrivacyLevel, PrivacyLevel | undefined, PrivacyLevel>;
+  retention_days: number | null;
+  requires_consent: Generated<boolean>;
+  closed_at: SetLater;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ConsentsTable {
+  id: Generated<Id>;
+  study_id: string;
+  participant_id: string;
+  code_lookup: Buffer;
+  privacy_level: PrivacyLevel;
+  age_range: string | null;
+  condition: string | null;
+  recruitment_site: string | null;
+  consent_version: string;
+  ethics_protocol_id: string | null;
+  consented_at: CreatedAt;
+  withdrawn_at: SetLater;
+  erased_at: SetLater;
+}
+
+export interface AuditLogTable {
+  id: Generated<Id>;
+  at: ColumnType<Date, Date, never>;
+  actor: string;
+  key_id: number | null;
+  action: string;
+  study_id: string | null;
+  details: ColumnType<unknown, string, never>;
+  prev_hash: Buffer;
+  hash: Buffer;
 }
 
 export interface ApiKeysTable {
@@ -79,9 +121,13 @@ export interface Database {
   play_sessions: PlaySessionsTable;
   events: EventsTable;
   rejected_events: RejectedEventsTable;
+  consents: ConsentsTable;
+  audit_log: AuditLogTable;
 }
 
 export type StudyRow = Selectable<StudiesTable>;
+export type ConsentRow = Selectable<ConsentsTable>;
+export type AuditRow = Selectable<AuditLogTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type MetricSessionRow = Selectable<MetricSessionsTable>;
 export type PlaySessionRow = Selectable<PlaySessionsTable>;

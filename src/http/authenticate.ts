@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
 
 import { hashApiKey, hashesEqual, looksLikeApiKey } from '../auth/api-key.js';
+import type { EnvAdminKey } from '../auth/env-admin-key.js';
 import type { Principal } from '../auth/principal.js';
 import { findApiKeyByHash, touchApiKey } from '../data/api-keys.js';
 import type { Database, Role } from '../db/schema.js';
@@ -20,8 +21,18 @@ declare module 'fastify' {
   }
 }
 
-async function principalFor(db: Kysely<Database>, key: string): Promise<Principal> {
+interface AuthenticateOptions {
+  db: Kysely<Database>;
+  /** The operator's admin key from WEBTICS_API_KEY, if one is set. */
+  envKey?: EnvAdminKey | undefined;
+}
+
+async function principalFor(options: AuthenticateOptions, key: string): Promise<Principal> {
   if (!looksLikeApiKey(key)) throw new UnauthorizedError('the API key is not valid');
+  const fromEnv = options.envKey?.principalFor(key);
+  if (fromEnv !== undefined) return fromEnv;
+
+  const { db } = options;
   const hash = hashApiKey(key);
   const found = await findApiKeyByHash(db, hash);
   if (found === undefined || !hashesEqual(found.hash, hash)) {
@@ -40,7 +51,7 @@ function headerKey(request: FastifyRequest): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function authenticatePlugin(app: FastifyInstance, options: { db: Kysely<Database> }) {
+async function authenticatePlugin(app: FastifyInstance, options: AuthenticateOptions) {
   app.decorateRequest('principal', null);
 
   // A route under /api that names neither `public` nor its roles would be open
@@ -61,7 +72,7 @@ async function authenticatePlugin(app: FastifyInstance, options: { db: Kysely<Da
 
     const key = headerKey(request);
     if (key === undefined || key === '') throw new UnauthorizedError();
-    request.principal = await principalFor(options.db, key);
+    request.principal = await principalFor(options, key);
 
     if (!config.roles.includes(request.principal.role)) {
       throw new ForbiddenError(

@@ -9,6 +9,7 @@ import type {
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../db/schema.js';
+import type { ResearchContext } from '../research/withdrawal.js';
 
 /** The app as routes see it: TypeBox schemas type their request and reply. */
 export type App = FastifyInstance<
@@ -21,6 +22,7 @@ export type App = FastifyInstance<
 
 export interface RouteDeps {
   db: Kysely<Database>;
+  research: ResearchContext;
 }
 
 export const ingestRoles = ['ingest', 'admin'] as const;

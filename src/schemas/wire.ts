@@ -79,11 +79,31 @@ export function eventBody(event: StoredEvent) {
   };
 }
 
+const nullableText = Type.Union([Type.String(), Type.Null()]);
+const nullableDate = Type.Union([Type.String({ format: 'date' }), Type.Null()]);
+
+export const PrivacyLevelBody = Type.Union([
+  Type.Literal('anonymous'),
+  Type.Literal('pseudonymous'),
+  Type.Literal('identifiable'),
+]);
+
 export const StudyBody = Type.Object({
   id: Type.String(),
   title: Type.String(),
   active: Type.Boolean(),
+  ethics_protocol_id: nullableText,
+  ethics_approved_on: nullableDate,
+  ethics_expires_on: nullableDate,
+  principal_investigator: nullableText,
+  institution: nullableText,
+  contact: nullableText,
+  privacy_level: PrivacyLevelBody,
+  retention_days: Type.Union([Type.Integer(), Type.Null()]),
+  requires_consent: Type.Boolean(),
   created_at: Timestamp,
+  updated_at: Timestamp,
+  closed_at: NullableTimestamp,
 });
 
 export function studyBody(study: Study) {
@@ -91,7 +111,18 @@ export function studyBody(study: Study) {
     id: study.id,
     title: study.title,
     active: study.active,
+    ethics_protocol_id: study.ethicsProtocolId,
+    ethics_approved_on: study.ethicsApprovedOn,
+    ethics_expires_on: study.ethicsExpiresOn,
+    principal_investigator: study.principalInvestigator,
+    institution: study.institution,
+    contact: study.contact,
+    privacy_level: study.privacyLevel,
+    retention_days: study.retentionDays,
+    requires_consent: study.requiresConsent,
     created_at: study.createdAt.toISOString(),
+    updated_at: study.updatedAt.toISOString(),
+    closed_at: iso(study.closedAt),
   };
 }
 

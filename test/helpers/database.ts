@@ -34,18 +34,28 @@ async function onAdminConnection(statement: string): Promise<void> {
 export async function openTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
   if (!onServer) return openDatabase({ kind: 'memory' });
 
-  const name = `webtics_test_${randomBytes(6).toString('hex')}`;
-  await onAdminConnection(`create database ${name}`);
-  const url = urlFor(name);
-  const handle = await openDatabase({ kind: 'server', url });
+  const empty = await createServerDatabase();
+  const handle = await openDatabase({ kind: 'server', url: empty.url });
   const close = async () => {
     await handle.close();
-    await onAdminConnection(`drop database if exists ${name} with (force)`);
+    await empty.drop();
   };
-  return { ...handle, url, close };
+  return { ...handle, url: empty.url, close };
+}
+
+/** An empty database of its own on the PostgreSQL server, for one test file or suite. */
+export async function createServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `webtics_test_${randomBytes(6).toString('hex')}`;
+  await onAdminConnection(`create database ${name}`);
+  return {
+    url: urlFor(name),
+    drop: () => onAdminConnection(`drop database if exists ${name} with (force)`),
+  };
 }
 
 const tables = [
+  'audit_log',
+  'consents',
   'rejected_events',
   'events',
   'play_sessions',

@@ -59,3 +59,20 @@ describe('jsonDepth', () => {
     expect(jsonDepth({ a: [{ b: 1 }] })).toBe(3);
   });
 });
+
+describe('guardJsonBody at the top level', () => {
+  it.each([
+    ['a NUL in a bare string', 'a\u0000b', 'no_nul'],
+    ['an unpaired surrogate in a bare string', '\ud800', 'well_formed_unicode'],
+    ['an infinite bare number', Infinity, 'finite_number'],
+    ['an unsafe bare integer', 2 ** 53 + 2, 'safe_integer'],
+  ])('refuses %s and names the body', (_name, value, rule) => {
+    expect(() => guardJsonBody(value)).toThrow(
+      expect.objectContaining({ details: { field: 'body', rule } }),
+    );
+  });
+
+  it('passes null and booleans', () => {
+    expect(() => guardJsonBody([null, true, false])).not.toThrow();
+  });
+});

@@ -3,6 +3,9 @@ import Type from 'typebox';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../data/api-keys.js';
 import { getStudy } from '../../../data/studies.js';
 import { ValidationError } from '../../../errors.js';
+import { auditActor } from '../../../auth/principal.js';
+import { recordAudit } from '../../../data/audit-log.js';
+import { principalOf } from '../../../http/authenticate.js';
 import { parseFutureTimestamp } from '../../../validation/timestamp.js';
 import { errors, IdParams, Label, parseId } from '../../../schemas/common.js';
 import { ApiKeyBody, apiKeyBody } from '../../../schemas/wire.js';
@@ -72,7 +75,16 @@ export function keyRoutes(app: App, { db }: RouteDeps): void {
       if (studyId !== null) await getStudy(db, studyId);
       const expiresAt = expiresText === undefined ? null : expiryFrom(expiresText, 'expires_at');
 
-      const created = await createApiKey(db, { role, studyId, label: label ?? null, expiresAt });
+      const created = await db.transaction().execute(async (trx) => {
+        const key = await createApiKey(trx, { role, studyId, label: label ?? null, expiresAt });
+        await recordAudit(trx, {
+          ...auditActor(principalOf(request)),
+          action: 'key.create',
+          studyId,
+          details: { key_id: key.id, role },
+        });
+        return key;
+      });
       return reply.status(201).send({ ...apiKeyBody(created), key: created.key });
     },
   );
@@ -101,6 +113,19 @@ export function keyRoutes(app: App, { db }: RouteDeps): void {
         response: { 200: ApiKeyBody, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => apiKeyBody(await revokeApiKey(db, parseId(request.params.id, 'id'))),
+    async (request) => {
+      const id = parseId(request.params.id, 'id');
+      const key = await db.transaction().execute(async (trx) => {
+        const revoked = await revokeApiKey(trx, id);
+        await recordAudit(trx, {
+          ...auditActor(principalOf(request)),
+          action: 'key.revoke',
+          studyId: revoked.studyId,
+          details: { key_id: id },
+        });
+        return revoked;
+      });
+      return apiKeyBody(key);
+    },
   );
 }

@@ -6,7 +6,7 @@ import { createMetricSession } from '../../../data/sessions.js';
 import { ValidationError } from '../../../errors.js';
 import { errors } from '../../../schemas/common.js';
 import { SessionBody, sessionBody } from '../../../schemas/wire.js';
-import { requireOpenStudy } from '../../../services/study-gate.js';
+import { requireConsentFor, requireOpenStudy } from '../../../services/study-gate.js';
 import { ingestRoles, type App, type RouteDeps } from '../../types.js';
 
 const safeText = (maxLength: number, description: string) =>
@@ -51,7 +51,8 @@ export function createSessionRoute(app: App, { db }: RouteDeps): void {
         throw new ValidationError('study_id', 'required', 'is required with an admin key');
       }
       assertStudyAccess(principal, studyId);
-      await requireOpenStudy(db, studyId);
+      const study = await requireOpenStudy(db, studyId);
+      await requireConsentFor(db, study, request.body.unique_id);
 
       const session = await createMetricSession(db, {
         studyId,

@@ -6,6 +6,9 @@ import { createStudy, getStudy, listStudies } from '../../../data/studies.js';
 import { errors } from '../../../schemas/common.js';
 import { StudyBody, studyBody } from '../../../schemas/wire.js';
 import { Label } from '../../../schemas/common.js';
+import { recordAudit } from '../../../data/audit-log.js';
+import { auditActor } from '../../../auth/principal.js';
+import { changedFields, fieldsFrom, StudyFieldsBody } from './study-fields.js';
 import { studyIdPattern } from '../../../validation/study-id.js';
 import { adminRoles, readerRoles, type App, type RouteDeps } from '../../types.js';
 
@@ -15,10 +18,7 @@ export const StudyId = Type.String({
 });
 
 const CreateBody = Type.Object(
-  {
-    id: StudyId,
-    title: Label,
-  },
+  { ...StudyFieldsBody, id: StudyId, title: Label },
   { additionalProperties: false },
 );
 
@@ -35,7 +35,17 @@ export function studyRoutes(app: App, { db }: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const study = await createStudy(db, request.body);
+      const { id, title } = request.body;
+      const study = await db.transaction().execute(async (trx) => {
+        const created = await createStudy(trx, { ...fieldsFrom(request.body), id, title });
+        await recordAudit(trx, {
+          ...auditActor(principalOf(request)),
+          action: 'study.create',
+          studyId: id,
+          details: { fields: changedFields(request.body) },
+        });
+        return created;
+      });
       return reply.status(201).send(studyBody(study));
     },
   );
