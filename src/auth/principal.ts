@@ -16,6 +16,8 @@ export function assertStudyAccess(principal: Principal, studyId: string): void {
 }
 
 /** How the audit trail names the caller: by key id, never by the key. */
-export function auditActor(principal: Principal): { actor: string; keyId: number } {
+export function auditActor(principal: Principal): { actor: string; keyId: number | null } {
+  // Key 0 is the operator's WEBTICS_API_KEY, which lives in the environment, not the key table.
+  if (principal.keyId === 0) return { actor: 'env:WEBTICS_API_KEY', keyId: null };
   return { actor: `key:${principal.keyId}`, keyId: principal.keyId };
 }
