@@ -27,7 +27,11 @@ import {
 import { withdraw, type ResearchContext } from '../src/research/withdrawal.js';
 
 const secret = 'benchmark-withdrawal-secret';
-const context: ResearchContext = { withdrawalSecret: secret, signer: receiptSigner(secret) };
+const context: ResearchContext = {
+  withdrawalSecret: secret,
+  signer: receiptSigner(secret),
+  codeAttemptsPerMinute: 5,
+};
 const eventCount = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 
 function median(values: number[]): number {

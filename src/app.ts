@@ -44,7 +44,11 @@ export const bodyLimit = 1024 * 1024;
 
 function researchContext(config: Config): ResearchContext {
   const { secret } = withdrawalSecret(config);
-  return { withdrawalSecret: secret, signer: receiptSigner(secret) };
+  return {
+    withdrawalSecret: secret,
+    signer: receiptSigner(secret),
+    codeAttemptsPerMinute: config.rateLimitCodeAttemptsPerMinute,
+  };
 }
 
 /** Builds the whole application without listening, so tests can inject requests. */

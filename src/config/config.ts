@@ -18,6 +18,8 @@ export interface Config {
   trustedProxies: string[];
   rateLimitPerMinute: number;
   rateLimitIngestPerMinute: number;
+  /** Withdrawal and data-download attempts per client address and minute. */
+  rateLimitCodeAttemptsPerMinute: number;
   /** Origins allowed to call the API from a browser; empty means same origin only. */
   allowedOrigins: string[];
   /** The address people use (https://…); the target of HTTPS redirects in production. */
@@ -178,6 +180,12 @@ const settings = {
     fallback: 600,
     parse: parsePerMinute,
     rule: 'must be a whole number of requests from 1 up',
+  },
+  rateLimitCodeAttemptsPerMinute: {
+    variable: 'RATE_LIMIT_CODE_ATTEMPTS_PER_MINUTE',
+    fallback: 5,
+    parse: parsePerMinute,
+    rule: 'must be a whole number of attempts from 1 up',
   },
   allowedOrigins: {
     variable: 'ALLOWED_ORIGINS',

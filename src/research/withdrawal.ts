@@ -13,6 +13,8 @@ import { checkWithdrawalCode, codeLookup } from './withdrawal-code.js';
 export interface ResearchContext {
   withdrawalSecret: string;
   signer: ReceiptSigner;
+  /** Withdrawal and download attempts allowed per client address and minute. */
+  codeAttemptsPerMinute: number;
 }
 
 /** The smallest time any code check answers in, whatever the outcome. */

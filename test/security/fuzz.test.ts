@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { changedTables, readState, type DatabaseState } from './support/db-state.js';
-import { endpoints, type Endpoint, type Prepared } from './support/endpoints.js';
+import {
+  endpoints,
+  mayChangeOnRefusal,
+  type Endpoint,
+  type Prepared,
+} from './support/endpoints.js';
 import { jsonHeaders, send } from './support/http.js';
 import { openWorld, type World } from './support/world.js';
 
@@ -97,7 +102,7 @@ function checker(endpoint: Endpoint, start: DatabaseState) {
 
     expect(res.status, label).toBeLessThan(500);
     if (res.status >= 400) {
-      const allowed = endpoint.keepsRejected ? ['rejected_events'] : [];
+      const allowed = mayChangeOnRefusal(endpoint, res.status);
       const changed = changedTables(before, last).filter((name) => !allowed.includes(name));
       expect(changed, label).toEqual([]);
     }

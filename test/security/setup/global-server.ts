@@ -25,7 +25,11 @@ declare module 'vitest' {
 }
 
 /** Limits far above what the suite sends, so rate limiting never masks another answer. */
-const unlimited = { RATE_LIMIT_PER_MINUTE: '9999999', RATE_LIMIT_INGEST_PER_MINUTE: '9999999' };
+const unlimited = {
+  RATE_LIMIT_PER_MINUTE: '9999999',
+  RATE_LIMIT_INGEST_PER_MINUTE: '9999999',
+  RATE_LIMIT_CODE_ATTEMPTS_PER_MINUTE: '9999999',
+};
 
 /**
  * One real `webtics serve` process for the whole security suite, on a fresh

@@ -21,6 +21,8 @@ export interface Endpoint {
   studyScoped: boolean;
   /** A 4xx may still leave a rejected-event record (and nothing else). */
   keepsRejected?: boolean;
+  /** A refused code attempt is itself written to the audit trail (and nothing else). */
+  auditsRefusals?: boolean;
   prepare(world: World): Promise<Prepared>;
 }
 
@@ -212,7 +214,118 @@ export const endpoints: Endpoint[] = [
       ok: 200,
     }),
   },
+  {
+    method: 'PATCH',
+    route: '/api/v1/studies/:study_id',
+    access: admin,
+    studyScoped: false,
+    prepare: async (w) => ({
+      path: `/api/v1/studies/${w.a.studyId}`,
+      body: { contact: 'team@example.org' },
+      ok: 200,
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/studies/:study_id/close',
+    access: admin,
+    studyScoped: false,
+    prepare: async (w) => {
+      // Never study A: the other files still write into it.
+      const id = uniqueSlug('closing');
+      await w.call('POST', '/api/v1/studies', { id, title: 'To close' });
+      return { path: `/api/v1/studies/${id}/close`, ok: 200 };
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/research/consent',
+    access: ingest,
+    studyScoped: true,
+    prepare: async (w) => ({
+      path: '/api/v1/research/consent',
+      body: { consent_version: 'v1', study_id: w.a.studyId },
+      ok: 201,
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/research/withdraw',
+    access: 'anyone',
+    studyScoped: false,
+    auditsRefusals: true,
+    prepare: async (w) => ({
+      path: '/api/v1/research/withdraw',
+      body: { code: await freshCode(w) },
+      ok: 200,
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/research/my-data',
+    access: 'anyone',
+    studyScoped: false,
+    auditsRefusals: true,
+    prepare: async (w) => ({
+      path: '/api/v1/research/my-data',
+      body: { code: await freshCode(w) },
+      ok: 200,
+    }),
+  },
+  anyone('/api/v1/research/receipt-key', '/api/v1/research/receipt-key'),
+  {
+    method: 'GET',
+    route: '/api/v1/research/study/:study_id/stats',
+    access: readers,
+    studyScoped: true,
+    prepare: async (w) => ({ path: `/api/v1/research/study/${w.a.studyId}/stats`, ok: 200 }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/audit',
+    access: admin,
+    studyScoped: false,
+    prepare: async () => ({ path: '/api/v1/audit?limit=5', ok: 200 }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/studies/:study_id/export/:file',
+    access: readers,
+    studyScoped: true,
+    prepare: async (w) => ({ path: `/api/v1/studies/${w.a.studyId}/export/sessions.csv`, ok: 200 }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/studies/:study_id/export/manifest',
+    access: readers,
+    studyScoped: true,
+    prepare: async (w) => ({ path: `/api/v1/studies/${w.a.studyId}/export/manifest`, ok: 200 }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/studies/:study_id/export/codebook',
+    access: readers,
+    studyScoped: true,
+    prepare: async (w) => ({ path: `/api/v1/studies/${w.a.studyId}/export/codebook`, ok: 200 }),
+  },
 ];
+
+/** The tables a refusal with `status` may still change on this endpoint. */
+export function mayChangeOnRefusal(endpoint: Endpoint, status: number): string[] {
+  const tables: string[] = [];
+  if (endpoint.keepsRejected && status === 400) tables.push('rejected_events');
+  if (endpoint.auditsRefusals) tables.push('audit_log');
+  return tables;
+}
+
+/** A consent made in study A with the admin key; its code is fresh for each request. */
+async function freshCode(world: World): Promise<string> {
+  const res = await world.call('POST', '/api/v1/research/consent', {
+    consent_version: '1',
+    study_id: world.a.studyId,
+  });
+  return res.json<{ withdrawal_code: string }>().withdrawal_code;
+}
 
 /** `GET /x` for a `HEAD /x` twin that Fastify added by itself. */
 export function endpointFor(method: string, route: string): Endpoint | undefined {

@@ -130,6 +130,15 @@ export function exportRoutes(app: App, { db }: RouteDeps): void {
       const { dataset, format } = parseFile(request.params.file);
       const filters = filtersFrom(request.query);
 
+      const name = downloadName(studyId, dataset, format, new Date());
+      const type =
+        format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8';
+      reply
+        .header('content-type', type)
+        .header('content-disposition', `attachment; filename="${name}"`);
+      // A HEAD request learns the headers only: no export is read, none is recorded.
+      if (request.method === 'HEAD') return reply.send();
+
       const audit = (rows: number, complete: boolean) =>
         recordAudit(db, {
           ...auditActor(principal),
@@ -138,16 +147,7 @@ export function exportRoutes(app: App, { db }: RouteDeps): void {
           details: { dataset: dataset.name, format, filters: askedFilters(request.query), rows },
         }).catch((error: unknown) => request.log.error({ err: error }, 'export audit failed'));
       const lines = exportLines(db, dataset, studyId, filters, format, audit);
-      return reply
-        .header(
-          'content-type',
-          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-        )
-        .header(
-          'content-disposition',
-          `attachment; filename="${downloadName(studyId, dataset, format, new Date())}"`,
-        )
-        .send(Readable.from(lines));
+      return reply.send(Readable.from(lines));
     },
   );
 

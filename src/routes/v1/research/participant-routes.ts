@@ -64,9 +64,9 @@ const Download = Type.Object({
 
 // Participants hold only a code: these routes need no key, answer every
 // outcome in the same time, and are limited to a few attempts per client.
-const participantConfig = { public: true, rateLimitPerMinute: 5 } as const;
-
 export function participantRoutes(app: App, { db, research }: RouteDeps): void {
+  const participantConfig = { public: true, rateLimitPerMinute: research.codeAttemptsPerMinute };
+
   app.post(
     '/api/v1/research/withdraw',
     {
