@@ -5,21 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { hashApiKey } from '../../src/auth/api-key.js';
-import { run } from '../../src/cli/main.js';
 import { withDatabase } from '../../src/cli/with-database.js';
 import { findApiKeyByHash } from '../../src/data/api-keys.js';
 import { onServer, openTestDatabase } from '../helpers/database.js';
+import { cli } from '../helpers/cli.js';
 import { useTempDataDir } from '../helpers/temp-dir.js';
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['node', 'webtics', ...args], {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-  });
-  return { code, out, err: err.join('\n') };
-}
 
 /** Creates a key through the CLI and returns what it printed as JSON. */
 async function createKey(...args: string[]) {

@@ -3,22 +3,11 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { run } from '../../src/cli/main.js';
 import { withDatabase } from '../../src/cli/with-database.js';
-import { onServer, openTestDatabase } from '../helpers/database.js';
-import { useTempDataDir } from '../helpers/temp-dir.js';
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['node', 'webtics', ...args], {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-  });
-  return { code, out, err: err.join('\n') };
-}
+import { onServer } from '../helpers/database.js';
+import { cli, useCliDatabase } from '../helpers/cli.js';
 
 function appliedMigrations() {
   return withDatabase(async ({ db }) => {
@@ -28,20 +17,7 @@ function appliedMigrations() {
 }
 
 describe('webtics migrate', () => {
-  let dataDir: ReturnType<typeof useTempDataDir>;
-  let server: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
-
-  beforeAll(async () => {
-    dataDir = useTempDataDir();
-    if (onServer) {
-      server = await openTestDatabase();
-      process.env.DATABASE_URL = server.url;
-    }
-  });
-  afterAll(async () => {
-    await server?.close();
-    dataDir.restore();
-  });
+  const { dataDir } = useCliDatabase();
 
   it('brings the schema up to date and says so, every time it runs', async () => {
     const first = await cli('migrate');
@@ -55,18 +31,18 @@ describe('webtics migrate', () => {
   it.runIf(onServer)('uses DATABASE_URL and leaves DATA_DIR untouched', async () => {
     await cli('migrate');
 
-    expect(existsSync(join(dataDir.path, 'pgdata'))).toBe(false);
+    expect(existsSync(join(dataDir(), 'pgdata'))).toBe(false);
   });
 
   it.skipIf(onServer)('keeps the embedded database in DATA_DIR', async () => {
     await cli('migrate');
 
-    expect(existsSync(join(dataDir.path, 'pgdata'))).toBe(true);
+    expect(existsSync(join(dataDir(), 'pgdata'))).toBe(true);
   });
 
   it.skipIf(onServer)('fails while another process holds the embedded database', async () => {
     const other = spawn('sleep', ['60'], { stdio: 'ignore' });
-    const lockFile = join(dataDir.path, 'webtics.lock');
+    const lockFile = join(dataDir(), 'webtics.lock');
     writeFileSync(lockFile, String(other.pid));
 
     try {

@@ -1,34 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { run } from '../../src/cli/main.js';
-import { onServer, openTestDatabase } from '../helpers/database.js';
-import { useTempDataDir } from '../helpers/temp-dir.js';
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['node', 'webtics', ...args], {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-  });
-  return { code, out, err: err.join('\n') };
-}
+import { cli, useCliDatabase } from '../helpers/cli.js';
 
 describe('webtics studies', () => {
-  let dataDir: ReturnType<typeof useTempDataDir>;
-  let server: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
-
-  beforeAll(async () => {
-    dataDir = useTempDataDir();
-    if (onServer) {
-      server = await openTestDatabase();
-      process.env.DATABASE_URL = server.url;
-    }
-  });
-  afterAll(async () => {
-    await server?.close();
-    dataDir.restore();
-  });
+  useCliDatabase();
 
   it('creates a study and lists it as open', async () => {
     const created = await cli('studies', 'create', 'sleep-2025', '--title', 'Sleep and play');
