@@ -20,7 +20,10 @@ const processOutput: Output = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
-/** Subcommands do not inherit exit and output handling by themselves; usage errors must reach `run`. */
+/**
+ * Subcommands do not inherit exit and output handling by themselves; without
+ * this, their usage errors would exit the process instead of reaching `run`.
+ */
 function inheritSettings(parent: Command): void {
   for (const child of parent.commands) {
     child.copyInheritedSettings(parent);

@@ -263,7 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
   return { ...config, dataDir: resolve(config.dataDir) };
 }
 
-/** Loads `.env` from the working folder into process.env, without overriding what is already set. */
+/** Loads `.env` from the working folder into process.env; what is already set wins. */
 export function loadDotEnv(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }

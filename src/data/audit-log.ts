@@ -31,7 +31,8 @@ function canonical(value: unknown): string {
     const entries = Object.entries(value)
       .filter(([, item]) => item !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+    const members = entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`);
+    return `{${members.join(',')}}`;
   }
   return JSON.stringify(value);
 }
