@@ -74,7 +74,9 @@ function queries(prepared: Prepared): fc.Arbitrary<string> {
   const [base = '', query = ''] = prepared.path.split('?');
   const names = [...new URLSearchParams(query).keys(), 'limit', 'before_id'];
   const name = fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 8 }));
-  const value = fc.oneof(fc.string({ maxLength: 20 }), edgeValue.map(String));
+  // JSON text, not String(): generated objects may carry a `toString` key.
+  const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+  const value = fc.oneof(fc.string({ maxLength: 20 }), edgeValue.map(asText));
   return fc
     .dictionary(name, value, { maxKeys: 3 })
     .map(
