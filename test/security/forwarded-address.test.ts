@@ -87,3 +87,39 @@ describe('a real server with a small rate limit', () => {
     expect(await spoofedRun(trusting)).toEqual(Array(limit * 2).fill(200));
   });
 });
+
+describe('two real servers sharing one Redis', () => {
+  const limit = 5;
+  let servers: ServerProcess[] = [];
+  beforeAll(async () => {
+    const { env, dir } = inject('securityServer');
+    const shared = {
+      ...env,
+      RATE_LIMIT_PER_MINUTE: String(limit),
+      REDIS_URL: process.env.WEBTICS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      // Counted by the forwarded address, so the start-up checks from 127.0.0.1 do not count.
+      TRUSTED_PROXIES: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    };
+    servers = await Promise.all([startServerProcess(shared, dir), startServerProcess(shared, dir)]);
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+  });
+
+  it('holds one limit for a client across both processes', async () => {
+    // A fresh documentation address per run, so earlier runs' counters never meet this one.
+    const client = `203.0.113.${1 + Math.floor(Math.random() * 254)}`;
+    const headers = { 'x-forwarded-for': client };
+    const statuses: number[] = [];
+    for (let i = 0; i < limit * 2; i++) {
+      const server = servers[i % 2]!;
+      statuses.push(
+        (await send(server.url, { method: 'GET', path: '/api/v1/health', headers })).status,
+      );
+    }
+
+    expect(statuses.filter((status) => status === 200)).toHaveLength(limit);
+    expect(statuses.slice(limit)).toEqual(Array(limit).fill(429));
+  });
+});
