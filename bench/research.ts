@@ -99,6 +99,7 @@ async function timeWithdrawals(db: Kysely<Database>, count: number, tag: string)
           play_session_id: play.id,
           event_type: 1,
           client_time: new Date(),
+          corrected_time: new Date(),
         })),
       )
       .execute();
@@ -142,9 +143,11 @@ async function fillEvents(db: Kysely<Database>, count: number): Promise<void> {
   for (let done = 0; done < count; done += 100_000) {
     const n = Math.min(100_000, count - done);
     await sql`
-      insert into events (play_session_id, event_type, x, y, magnitude, data, client_time)
+      insert into events (play_session_id, event_type, x, y, magnitude, data, client_time,
+                          corrected_time, sequence, monotonic_ms)
       select ${play.id}, 102, random() * 100, random() * 100, 200 + random() * 300,
-             jsonb_build_object('trial', g), now() - (g || ' ms')::interval
+             jsonb_build_object('trial', g), now() - (g || ' ms')::interval,
+             now() - (g || ' ms')::interval, ${done} + g, g * 1.5
       from generate_series(1, ${n}::int) as g`.execute(db);
   }
 }

@@ -18,6 +18,7 @@ import { registerRateLimit } from './http/rate-limit.js';
 import { registerRequestLog } from './http/request-log.js';
 import { registerRouteRegistry } from './http/route-registry.js';
 import { registerSecurity } from './http/security.js';
+import { registerShutdownGate } from './http/shutdown-gate.js';
 import { registerStaticPages } from './http/static-pages.js';
 import { registerHttpMetrics } from './metrics/http-metrics.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -63,7 +64,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }),
     bodyLimit,
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    // shutdown-gate.ts answers during close, with Retry-After.
+    return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     // X-Forwarded-For and X-Forwarded-Proto are believed only from these peers.
@@ -80,6 +82,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await registerSecurity(app);
   registerHttpsRedirect(app, config);
   await registerCors(app, config);
+  // After the security and CORS headers are set, so a browser can read its Retry-After.
+  registerShutdownGate(app);
   // Before authenticate: bad keys are counted, and refused, by address.
   await registerRateLimit(app, { config, redisPrefix: options.redisPrefix });
   await app.register(authenticate, {

@@ -3,12 +3,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, EventRow } from '../db/schema.js';
 import { countIngest } from '../metrics/metrics.js';
 import type { Issue } from '../validation/ajv.js';
-import type { ValidEvent } from '../validation/event.js';
+import type { ClockReport, ValidEvent } from '../validation/event.js';
 
 export interface StoredEvent extends ValidEvent {
   id: number;
   playSessionId: number;
   receivedAt: Date;
+  clientSentAt: Date | null;
+  clockOffsetMs: number | null;
 }
 
 export interface RejectedEvent {
@@ -29,6 +31,12 @@ export interface IngestTarget {
   buildNumber: string;
 }
 
+/** When the request arrived, and what the client said its clock read when it sent it. */
+export interface Arrival {
+  receivedAt: Date;
+  clock: ClockReport | undefined;
+}
+
 /** Rejected payloads are kept for diagnosis, cut off where they could fill the table. */
 const maxKeptPayloadBytes = 16_384;
 
@@ -45,7 +53,12 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     data: row.data as Record<string, unknown> | null,
     clientTime: row.client_time,
     clientEventId: row.client_event_id,
+    sequence: row.sequence,
+    monotonicMs: row.monotonic_ms,
+    correctedTime: row.corrected_time,
     receivedAt: row.received_at,
+    clientSentAt: row.client_sent_at,
+    clockOffsetMs: row.clock_offset_ms === null ? null : Number(row.clock_offset_ms),
   };
 }
 
@@ -58,6 +71,7 @@ async function insertEvents(
   trx: Transaction<Database>,
   playSessionId: number,
   events: ValidEvent[],
+  arrival: Arrival,
 ): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
   const rows = await trx
@@ -74,6 +88,12 @@ async function insertEvents(
         data: event.data === null ? null : JSON.stringify(event.data),
         client_time: event.clientTime,
         client_event_id: event.clientEventId,
+        sequence: event.sequence,
+        monotonic_ms: event.monotonicMs,
+        corrected_time: event.correctedTime,
+        received_at: arrival.receivedAt,
+        client_sent_at: arrival.clock?.clientSentAt ?? null,
+        clock_offset_ms: arrival.clock?.offsetMs ?? null,
       })),
     )
     .onConflict((oc) => oc.columns(['play_session_id', 'client_event_id']).doNothing())
@@ -105,6 +125,19 @@ async function insertRejected(
     .execute();
 }
 
+/** Duplicates are dropped, but counted, so the completeness report can say how many. */
+async function countDuplicates(
+  trx: Transaction<Database>,
+  playSessionId: number,
+  count: number,
+): Promise<void> {
+  await trx
+    .updateTable('play_sessions')
+    .set((eb) => ({ duplicate_events: eb('duplicate_events', '+', count) }))
+    .where('id', '=', playSessionId)
+    .execute();
+}
+
 /**
  * Stores valid events and records rejected ones in one transaction, so a
  * reply is only sent for what is committed. Events whose client id is already
@@ -113,13 +146,15 @@ async function insertRejected(
 export async function ingestEvents(
   db: Kysely<Database>,
   target: IngestTarget,
-  valid: ValidEvent[],
-  rejected: RejectedEvent[],
+  batch: { valid: ValidEvent[]; rejected: RejectedEvent[]; arrival: Arrival },
 ): Promise<IngestResult> {
+  const { valid, rejected, arrival } = batch;
   const result = await db.transaction().execute(async (trx) => {
-    const stored = await insertEvents(trx, target.playSessionId, valid);
+    const stored = await insertEvents(trx, target.playSessionId, valid, arrival);
     await insertRejected(trx, target, rejected);
-    return { stored, duplicates: valid.length - stored.length };
+    const duplicates = valid.length - stored.length;
+    if (duplicates > 0) await countDuplicates(trx, target.playSessionId, duplicates);
+    return { stored, duplicates };
   });
   countIngest(result.stored.length, result.duplicates, rejected);
   return result;

@@ -17,6 +17,7 @@ export interface PlaySession {
   metricSessionId: number;
   startedAt: Date;
   endedAt: Date | null;
+  lastSequence: number | null;
 }
 
 /** A play session with what the ingest path needs to know about its owner. */
@@ -42,6 +43,7 @@ export function toPlaySession(row: PlaySessionRow): PlaySession {
     metricSessionId: Number(row.metric_session_id),
     startedAt: row.started_at,
     endedAt: row.ended_at,
+    lastSequence: row.last_sequence,
   };
 }
 
@@ -114,10 +116,24 @@ export async function getPlaySessionContext(
   return { ...toPlaySession(row), studyId: row.study_id, buildNumber: row.build_number };
 }
 
-export async function closePlaySession(db: Kysely<Database>, id: number): Promise<PlaySession> {
+/**
+ * Ends a play session; ending twice keeps the first end. The SDK's last
+ * sequence number is kept the first time it is given, and raised (never
+ * lowered) by a later close, so a retried close changes nothing.
+ */
+export async function closePlaySession(
+  db: Kysely<Database>,
+  id: number,
+  lastSequence?: number,
+): Promise<PlaySession> {
   const row = await db
     .updateTable('play_sessions')
-    .set({ ended_at: sql<Date>`coalesce(ended_at, now())` })
+    .set({
+      ended_at: sql<Date>`coalesce(ended_at, now())`,
+      ...(lastSequence === undefined
+        ? {}
+        : { last_sequence: sql<number>`greatest(last_sequence, ${lastSequence}::integer)` }),
+    })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();

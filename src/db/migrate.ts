@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 
 import * as initial from './migrations/0001-initial.js';
 import * as researchCore from './migrations/0002-research-core.js';
+import * as eventTiming from './migrations/0003-event-timing.js';
 import type { Database } from './schema.js';
 
 /** Every migration, in order. Names sort by their number; never rename or edit a shipped one. */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-research-core': researchCore,
+  '0003-event-timing': eventTiming,
 };
 
 /** Brings the schema to the latest version; safe to run from several processes at once. */

@@ -83,6 +83,9 @@ export interface PlaySessionsTable {
   metric_session_id: number;
   started_at: CreatedAt;
   ended_at: SetLater;
+  /** The highest sequence number the SDK gave out, sent when it closed the play session. */
+  last_sequence: ColumnType<number | null, number | null | undefined, number | null>;
+  duplicate_events: ColumnType<number, never, number>;
 }
 
 export interface EventsTable {
@@ -98,6 +101,11 @@ export interface EventsTable {
   client_time: ColumnType<Date, Date, never>;
   received_at: CreatedAt;
   client_event_id: string | null;
+  sequence: number | null;
+  monotonic_ms: number | null;
+  client_sent_at: ColumnType<Date | null, Date | null, never>;
+  clock_offset_ms: ColumnType<number | null, number | null, never>;
+  corrected_time: ColumnType<Date, Date, never>;
 }
 
 export interface RejectedEventsTable {

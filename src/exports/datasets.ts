@@ -78,6 +78,35 @@ const events: Dataset = {
       type: 'text',
       description: 'UUID the game gave the event (deduplication)',
     },
+    {
+      name: 'sequence',
+      type: 'integer',
+      description: 'number the SDK gave the event, counting up from 1 per play session',
+    },
+    {
+      name: 'monotonic_ms',
+      type: 'number',
+      unit: 'ms',
+      description: 'time since the play session started, from a clock that never jumps',
+    },
+    {
+      name: 'client_sent_at',
+      type: 'timestamp',
+      description: "the client's clock when it sent the event; empty when it did not say",
+    },
+    {
+      name: 'clock_offset_ms',
+      type: 'integer',
+      unit: 'ms',
+      description: 'client clock minus server clock at sending; empty when unknown',
+    },
+    {
+      name: 'corrected_time',
+      type: 'timestamp',
+      description:
+        'timestamp less clock_offset_ms: when it happened on the server clock (UTC, ms); ' +
+        'equals timestamp when the offset is unknown',
+    },
   ],
   async page(db, studyId, filters, afterId, size) {
     let query = db
@@ -113,6 +142,11 @@ const events: Dataset = {
       timestamp: row.client_time.toISOString(),
       received_at: row.received_at.toISOString(),
       client_event_id: row.client_event_id,
+      sequence: row.sequence,
+      monotonic_ms: row.monotonic_ms,
+      client_sent_at: iso(row.client_sent_at),
+      clock_offset_ms: row.clock_offset_ms === null ? null : Number(row.clock_offset_ms),
+      corrected_time: row.corrected_time.toISOString(),
     }));
   },
 };
@@ -159,6 +193,16 @@ const playSessions: Dataset = {
     { name: 'participant_id', type: 'text', description: 'unique_id of that session' },
     { name: 'started_at', type: 'timestamp', description: 'when the attempt started (UTC)' },
     { name: 'ended_at', type: 'timestamp', description: 'when it ended; empty while open' },
+    {
+      name: 'last_sequence',
+      type: 'integer',
+      description: 'highest sequence number the SDK gave out, sent when it closed the play session',
+    },
+    {
+      name: 'duplicate_events',
+      type: 'integer',
+      description: 'resent events dropped because they were already stored',
+    },
   ],
   async page(db, studyId, filters, afterId, size) {
     let query = db
@@ -181,6 +225,8 @@ const playSessions: Dataset = {
       participant_id: row.unique_id,
       started_at: row.started_at.toISOString(),
       ended_at: iso(row.ended_at),
+      last_sequence: row.last_sequence,
+      duplicate_events: Number(row.duplicate_events),
     }));
   },
 };

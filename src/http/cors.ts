@@ -27,7 +27,7 @@ export async function registerCors(app: FastifyInstance, config: Config): Promis
   await app.register(cors, {
     origin: config.allowedOrigins.map(normalise),
     methods: ['GET', 'HEAD', 'POST'],
-    allowedHeaders: ['Content-Type', 'X-API-Key'],
+    allowedHeaders: ['Content-Type', 'X-API-Key', 'X-Client-Sent-At'],
     exposedHeaders,
     credentials: false,
     maxAge: 600,

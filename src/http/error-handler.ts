@@ -9,6 +9,8 @@ interface ErrorReply {
   message: string;
   field?: string;
   rule?: string;
+  /** Set only where the status alone does not tell. */
+  retryable?: boolean;
 }
 
 // Fastify's own client errors, by code: the status it chose, our code and a plain sentence.
@@ -79,9 +81,14 @@ function toReply(raw: unknown): ErrorReply | undefined {
   return fromFastifyError(error as FastifyError);
 }
 
+/** Answers a client may get by sending the same request again later; all carry Retry-After. */
+export const retryableStatuses: ReadonlySet<number> = new Set([429, 503]);
+
 function send(reply: FastifyReply, request: FastifyRequest, body: ErrorReply) {
-  const { status, ...error } = body;
-  if (status === 503) reply.header('retry-after', '5');
+  const { status, retryable: flagged, ...details } = body;
+  const retryable = flagged ?? retryableStatuses.has(status);
+  if (retryable && reply.getHeader('retry-after') === undefined) reply.header('retry-after', '5');
+  const error = { ...details, retryable };
   return reply.status(status).type('application/json').send({ error, request_id: request.id });
 }
 
@@ -122,14 +129,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return send(reply, request, known);
     }
     request.log.error({ err: raw }, 'request failed');
-    if (
-      reply.getHeader('retry-after') === undefined &&
-      (raw as { retryable?: boolean }).retryable
-    ) {
+    const retryable = (raw as { retryable?: boolean }).retryable === true;
+    if (retryable && reply.getHeader('retry-after') === undefined) {
       reply.header('retry-after', '5');
     }
     return send(reply, request, {
       status: 500,
+      retryable,
       code: 'internal_error',
       message: 'something went wrong on the server; quote the request id when reporting it',
     });

@@ -26,6 +26,11 @@ export const ErrorBody = Type.Object(
       message: Type.String(),
       field: Type.Optional(Type.String()),
       rule: Type.Optional(Type.String()),
+      retryable: Type.Boolean({
+        description:
+          'true for 429 and 503, which carry Retry-After: send the same request again after ' +
+          'that many seconds. false for everything else: a resend gets the same answer.',
+      }),
     }),
     request_id: Type.String(),
   },

@@ -34,6 +34,10 @@ export const PlaySessionBody = Type.Object({
   metric_session_id: Type.Integer(),
   started_at: Timestamp,
   ended_at: NullableTimestamp,
+  last_sequence: Type.Union([Type.Integer(), Type.Null()], {
+    description:
+      'highest sequence number the SDK gave out, as sent when it closed the play session',
+  }),
 });
 
 export function playSessionBody(playSession: PlaySession) {
@@ -42,6 +46,7 @@ export function playSessionBody(playSession: PlaySession) {
     metric_session_id: playSession.metricSessionId,
     started_at: playSession.startedAt.toISOString(),
     ended_at: iso(playSession.endedAt),
+    last_sequence: playSession.lastSequence,
   };
 }
 
@@ -60,6 +65,13 @@ export const EventBody = Type.Object({
   timestamp: Timestamp,
   received_at: Timestamp,
   client_event_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  sequence: Type.Union([Type.Integer(), Type.Null()]),
+  monotonic_ms: nullableNumber,
+  client_sent_at: NullableTimestamp,
+  clock_offset_ms: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'client clock − server clock when the request was sent; null without a report',
+  }),
+  corrected_time: Timestamp,
 });
 
 export function eventBody(event: StoredEvent) {
@@ -76,6 +88,11 @@ export function eventBody(event: StoredEvent) {
     timestamp: event.clientTime.toISOString(),
     received_at: event.receivedAt.toISOString(),
     client_event_id: event.clientEventId,
+    sequence: event.sequence,
+    monotonic_ms: event.monotonicMs,
+    client_sent_at: iso(event.clientSentAt),
+    clock_offset_ms: event.clockOffsetMs,
+    corrected_time: event.correctedTime.toISOString(),
   };
 }
 

@@ -4,11 +4,18 @@ import Type from 'typebox';
 import { ajv, firstIssue, type Issue } from './ajv.js';
 import { magnitudeRules } from './catalogue.js';
 import { jsonDepth } from './json-guard.js';
-import { parseTimestamp } from './timestamp.js';
+import {
+  checkEventTime,
+  parseClientClock,
+  parseTimestamp,
+  type TimestampResult,
+} from './timestamp.js';
 
 export const maxDataBytes = 10_240;
 export const maxDataDepth = 32;
 export const maxBatchSize = 1000;
+export const maxSequence = 2_147_483_647;
+export const maxMonotonicMs = 1e12;
 
 const coordinate = (name: string) =>
   Type.Optional(
@@ -53,6 +60,24 @@ export const EventInput = Type.Object(
           'Client-made UUID; a retried event with the same id is a duplicate, not a new row',
       }),
     ),
+    sequence: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: maxSequence,
+        description:
+          'Counts up from 1 within the play session, in the order the game logged its events; ' +
+          'gaps show in the completeness report',
+      }),
+    ),
+    monotonic_ms: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: maxMonotonicMs,
+        description:
+          'Milliseconds since the play session started, from a clock that never jumps ' +
+          '(performance.now(), Time.get_ticks_msec()); fractions are kept',
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'EventInput' },
 );
@@ -70,6 +95,18 @@ export interface ValidEvent {
   data: Record<string, unknown> | null;
   clientTime: Date;
   clientEventId: string | null;
+  sequence: number | null;
+  monotonicMs: number | null;
+  /** The event's time on the server's clock: clientTime less the client's clock offset. */
+  correctedTime: Date;
+}
+
+/** How far the client's clock is from the server's, as learnt from X-Client-Sent-At. */
+export interface ClockReport {
+  clientSentAt: Date;
+  receivedAt: Date;
+  /** clientSentAt − receivedAt, in ms; positive when the client's clock is ahead. */
+  offsetMs: number;
 }
 
 export type EventCheck = { ok: true; event: ValidEvent } | { ok: false; issue: Issue };
@@ -116,7 +153,7 @@ function checkData(data: Record<string, unknown> | null | undefined): Issue | un
   return undefined;
 }
 
-function toValidEvent(input: EventInput, clientTime: Date): ValidEvent {
+function toValidEvent(input: EventInput, clientTime: Date, correctedTime: Date): ValidEvent {
   return {
     eventType: input.event_type,
     eventSubtype: input.event_subtype ?? null,
@@ -127,20 +164,62 @@ function toValidEvent(input: EventInput, clientTime: Date): ValidEvent {
     data: (input.data as Record<string, unknown> | null | undefined) ?? null,
     clientTime,
     clientEventId: input.client_event_id?.toLowerCase() ?? null,
+    sequence: input.sequence ?? null,
+    monotonicMs: input.monotonic_ms ?? null,
+    correctedTime,
   };
 }
 
+/**
+ * Reads the event's time. With a clock report the time rules apply to the
+ * corrected time, so a device whose clock is wrong still has its events
+ * accepted, at the right time; without one, to the client's time itself.
+ */
+function readTimes(
+  text: string,
+  now: number,
+  clock: ClockReport | undefined,
+): { ok: true; clientTime: Date; correctedTime: Date } | { ok: false; issue: Issue } {
+  const fromClient = clock === undefined ? parseTimestamp(text, now) : parseClientClock(text);
+  if (!fromClient.ok) {
+    return { ok: false, issue: { field: 'timestamp', ...ruleOf(fromClient) } };
+  }
+  if (clock === undefined) {
+    return { ok: true, clientTime: fromClient.time, correctedTime: fromClient.time };
+  }
+  const corrected = checkEventTime(fromClient.time.getTime() - clock.offsetMs, now);
+  if (!corrected.ok) {
+    const { rule, message } = ruleOf(corrected);
+    return {
+      ok: false,
+      issue: {
+        field: 'timestamp',
+        rule,
+        message: `${message} (once corrected by the clock offset from X-Client-Sent-At)`,
+      },
+    };
+  }
+  return { ok: true, clientTime: fromClient.time, correctedTime: corrected.time };
+}
+
+function ruleOf(result: TimestampResult & { ok: false }): { rule: string; message: string } {
+  return { rule: result.rule, message: result.message };
+}
+
 /** Applies every event rule: the schema first, then the rules a schema cannot say. */
-export function checkEvent(raw: unknown, now = Date.now()): EventCheck {
+export function checkEvent(
+  raw: unknown,
+  now = Date.now(),
+  clock: ClockReport | undefined = undefined,
+): EventCheck {
   const shapeIssue = firstIssue(validateShape, raw);
   if (shapeIssue !== undefined) return { ok: false, issue: shapeIssue };
   const input = raw as EventInput;
 
-  const time = parseTimestamp(input.timestamp, now);
-  if (!time.ok)
-    return { ok: false, issue: { field: 'timestamp', rule: time.rule, message: time.message } };
+  const times = readTimes(input.timestamp, now, clock);
+  if (!times.ok) return times;
 
   const issue = checkMagnitude(input) ?? checkData(input.data as Record<string, unknown> | null);
   if (issue !== undefined) return { ok: false, issue };
-  return { ok: true, event: toValidEvent(input, time.time) };
+  return { ok: true, event: toValidEvent(input, times.clientTime, times.correctedTime) };
 }

@@ -27,6 +27,12 @@ function fail(rule: string, message: string): TimestampResult {
   return { ok: false, rule, message };
 }
 
+/** The rule for a time earlier than allowed, named by its year. */
+function tooEarly(earliest: number): TimestampResult {
+  const day = new Date(earliest).toISOString().slice(0, 10);
+  return fail(`not_before_${day.slice(0, 4)}`, `must not be before ${day}`);
+}
+
 /**
  * Reads an ISO 8601 time with an explicit zone. Digits beyond the millisecond
  * are dropped (truncated, not rounded): the store keeps milliseconds.
@@ -35,6 +41,7 @@ export function parseTimestamp(
   text: string,
   now = Date.now(),
   latest = now + maxClockAheadMs,
+  earliest = earliestTimestamp,
 ): TimestampResult {
   const match = isoPattern.exec(text);
   if (match === null) {
@@ -46,7 +53,7 @@ export function parseTimestamp(
   const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match
     .slice(1, 7)
     .map(Number);
-  if (year < 2000) return fail('not_before_2000', 'must not be before 2000-01-01');
+  if (year < new Date(earliest).getUTCFullYear()) return tooEarly(earliest);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return fail('real_date', 'is not a real calendar date');
   }
@@ -58,7 +65,7 @@ export function parseTimestamp(
 
   const millis = Number((match[7] ?? '').padEnd(3, '0').slice(0, 3));
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * 60_000;
-  if (utc < earliestTimestamp) return fail('not_before_2000', 'must not be before 2000-01-01');
+  if (utc < earliest) return tooEarly(earliest);
   if (utc > latest) {
     return fail('not_in_future', 'must not be more than 5 minutes ahead of the server clock');
   }
@@ -71,4 +78,21 @@ function zoneOffsetMinutes(match: RegExpExecArray): number | undefined {
   const minutes = Number(match[11]);
   if (hours > 23 || minutes > 59) return undefined;
   return (match[9] === '-' ? -1 : 1) * (hours * 60 + minutes);
+}
+
+/**
+ * A client's wall-clock reading, which may be far off: any real time from
+ * 1970 on is accepted, because the point is to learn how far off it is.
+ */
+export function parseClientClock(text: string): TimestampResult {
+  return parseTimestamp(text, 0, Number.MAX_SAFE_INTEGER, 0);
+}
+
+/** Checks a time on the server's clock against the event-time rules. */
+export function checkEventTime(time: number, now: number): TimestampResult {
+  if (time < earliestTimestamp) return tooEarly(earliestTimestamp);
+  if (time > now + maxClockAheadMs) {
+    return fail('not_in_future', 'must not be more than 5 minutes ahead of the server clock');
+  }
+  return { ok: true, time: new Date(time) };
 }

@@ -25,7 +25,11 @@ describe('webtics migrate', () => {
 
     expect(first).toEqual({ code: 0, out: ['database schema is up to date'], err: '' });
     expect(second).toEqual(first);
-    expect(await appliedMigrations()).toEqual(['0001-initial', '0002-research-core']);
+    expect(await appliedMigrations()).toEqual([
+      '0001-initial',
+      '0002-research-core',
+      '0003-event-timing',
+    ]);
   });
 
   it.runIf(onServer)('uses DATABASE_URL and leaves DATA_DIR untouched', async () => {

@@ -25,16 +25,15 @@ describe('sessions and events in the data layer', () => {
     const target = { playSessionId: playSession.id, studyId: study.id, buildNumber: '1.0.0' };
     const issue = { field: 'data', rule: 'max_bytes', message: 'too big' };
 
-    await ingestEvents(
-      database.db,
-      target,
-      [],
-      [
+    await ingestEvents(database.db, target, {
+      valid: [],
+      rejected: [
         { index: 0, issue, payload: { data: 'a'.repeat(100) } },
         { index: 1, issue, payload: { data: 'a'.repeat(20_000) } },
         { index: 2, issue, payload: undefined },
       ],
-    );
+      arrival: { receivedAt: new Date(), clock: undefined },
+    });
 
     const rows = await database.db
       .selectFrom('rejected_events')

@@ -20,7 +20,11 @@ describe('migrateToLatest', () => {
   afterAll(() => database.close());
 
   it('applies the initial migration to an empty database', async () => {
-    expect(await migrateToLatest(database.db)).toEqual(['0001-initial', '0002-research-core']);
+    expect(await migrateToLatest(database.db)).toEqual([
+      '0001-initial',
+      '0002-research-core',
+      '0003-event-timing',
+    ]);
 
     const tables = await sql<{ name: string }>`
       select table_name as name from information_schema.tables where table_schema = 'public'
@@ -39,7 +43,11 @@ describe('migrateToLatest', () => {
     const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(
       database.db,
     );
-    expect(applied.rows).toEqual([{ name: '0001-initial' }, { name: '0002-research-core' }]);
+    expect(applied.rows).toEqual([
+      { name: '0001-initial' },
+      { name: '0002-research-core' },
+      { name: '0003-event-timing' },
+    ]);
   });
 
   it.runIf(onServer)('applies each migration once when two processes start together', async () => {
@@ -49,7 +57,7 @@ describe('migrateToLatest', () => {
 
     try {
       const results = await Promise.all([migrateToLatest(database.db), migrateToLatest(other.db)]);
-      expect(results.flat()).toEqual(['0001-initial', '0002-research-core']);
+      expect(results.flat()).toEqual(['0001-initial', '0002-research-core', '0003-event-timing']);
     } finally {
       await other.close();
     }

@@ -43,7 +43,7 @@ describe('CORS with ALLOWED_ORIGINS set', () => {
     expect(res.headers['access-control-allow-origin']).toBe(game);
     expect(res.headers['access-control-allow-methods']).toContain('POST');
     expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toBe(
-      'content-type, x-api-key',
+      'content-type, x-api-key, x-client-sent-at',
     );
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
     expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');

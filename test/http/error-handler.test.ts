@@ -58,7 +58,11 @@ describe('the error handler', () => {
     const res = await app.inject({ url: '/teapot' });
 
     expect(res.statusCode).toBe(418);
-    expect(res.json().error).toEqual({ code: 'bad_request', message: "no '…' input" });
+    expect(res.json().error).toEqual({
+      code: 'bad_request',
+      message: "no '…' input",
+      retryable: false,
+    });
   });
 
   it.each([

@@ -76,7 +76,7 @@ describe('rate limits', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(refused.headers['x-ratelimit-remaining']).toBe('0');
-    expect(refused.json().error.code).toBe('rate_limited');
+    expect(refused.json().error).toMatchObject({ code: 'rate_limited', retryable: true });
     expect(refused.json().request_id).toBe(refused.headers['x-request-id']);
   });
 

@@ -41,6 +41,7 @@ describe('retention purge', () => {
         ).id,
         event_type: 1,
         client_time: new Date(),
+        corrected_time: new Date(),
       })
       .execute();
     return session.id;

@@ -41,7 +41,11 @@ export function healthRoutes(app: App, { db }: RouteDeps): void {
           .status(503)
           .header('retry-after', '5')
           .send({
-            error: { code: 'database_unavailable', message: 'the database cannot be reached' },
+            error: {
+              code: 'database_unavailable',
+              message: 'the database cannot be reached',
+              retryable: true,
+            },
             request_id: request.id,
           });
       }

@@ -5,6 +5,7 @@ import { healthRoutes } from './health.js';
 import { keyRoutes } from './keys/key-routes.js';
 import { closePlaySessionRoute } from './play-sessions/close-play-session.js';
 import { createPlaySessionRoute } from './play-sessions/create-play-session.js';
+import { playSessionCompletenessRoute } from './play-sessions/play-session-completeness.js';
 import { closeSessionRoute } from './sessions/close-session.js';
 import { createSessionRoute } from './sessions/create-session.js';
 import { listSessionEventsRoute } from './sessions/list-session-events.js';
@@ -24,6 +25,7 @@ export function v1Routes(app: App, deps: RouteDeps): void {
   listSessionEventsRoute(app, deps);
   createPlaySessionRoute(app, deps);
   closePlaySessionRoute(app, deps);
+  playSessionCompletenessRoute(app, deps);
   createEventRoute(app, deps);
   createEventBatchRoute(app, deps);
   studyRoutes(app, deps);

@@ -50,7 +50,7 @@ describe('exports', () => {
     );
     const lines = res.body.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'event_id,session_id,play_session_id,participant_id,build_number,event_type,event_subtype,x,y,z,magnitude,data,timestamp,received_at,client_event_id',
+      'event_id,session_id,play_session_id,participant_id,build_number,event_type,event_subtype,x,y,z,magnitude,data,timestamp,received_at,client_event_id,sequence,monotonic_ms,client_sent_at,clock_offset_ms,corrected_time',
     );
     expect(lines).toHaveLength(4);
     expect(res.body).toContain('"{""note"":""=HYPERLINK(\\""x\\"")""}"');

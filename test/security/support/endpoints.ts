@@ -138,6 +138,16 @@ export const endpoints: Endpoint[] = [
     }),
   },
   {
+    method: 'GET',
+    route: '/api/v1/play-sessions/:id/completeness',
+    access: ['ingest', 'researcher', 'admin'],
+    studyScoped: true,
+    prepare: async (w) => ({
+      path: `/api/v1/play-sessions/${(await w.newPlaySession()).playSessionId}/completeness`,
+      ok: 200,
+    }),
+  },
+  {
     method: 'POST',
     route: '/api/v1/events',
     access: ingest,

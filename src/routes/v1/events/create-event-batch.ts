@@ -1,10 +1,15 @@
 import Type from 'typebox';
 
-import { ingestEvents, type RejectedEvent } from '../../../data/events.js';
+import { ingestEvents, type Arrival, type RejectedEvent } from '../../../data/events.js';
 import { errors } from '../../../schemas/common.js';
 import { checkEvent, maxBatchSize, type ValidEvent } from '../../../validation/event.js';
 import { ingestRoles, type App, type RouteDeps } from '../../types.js';
-import { IngestQuery, resolveIngestTarget } from './ingest-target.js';
+import {
+  IngestQuery,
+  readArrival,
+  resolveIngestTarget,
+  sentAtDescription,
+} from './ingest-target.js';
 
 const Body = Type.Array(Type.Unknown(), {
   maxItems: maxBatchSize,
@@ -24,12 +29,15 @@ const Reply = Type.Object({
   ),
 });
 
-function sortEvents(items: unknown[]): { valid: ValidEvent[]; rejected: RejectedEvent[] } {
+function sortEvents(
+  items: unknown[],
+  arrival: Arrival,
+): { valid: ValidEvent[]; rejected: RejectedEvent[] } {
   const now = Date.now();
   const valid: ValidEvent[] = [];
   const rejected: RejectedEvent[] = [];
   items.forEach((item, index) => {
-    const check = checkEvent(item, now);
+    const check = checkEvent(item, now, arrival.clock);
     if (check.ok) valid.push(check.event);
     else rejected.push({ index, issue: check.issue, payload: item });
   });
@@ -46,18 +54,20 @@ export function createEventBatchRoute(app: App, { db }: RouteDeps): void {
         description:
           'Valid events are stored and invalid ones reported by index, field and rule (and kept ' +
           'as rejected-event records), in one transaction committed before the answer. A body ' +
-          `that is not an array, or holds more than ${maxBatchSize} events, is refused whole.`,
+          `that is not an array, or holds more than ${maxBatchSize} events, is refused whole. ` +
+          sentAtDescription,
         tags: ['ingest'],
         querystring: IngestQuery,
         body: Body,
         response: { 200: Reply, ...errors(400, 401, 403, 404, 413, 415) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const arrival = readArrival(request, reply);
       const target = await resolveIngestTarget(db, request, request.query.play_session_id);
-      const { valid, rejected } = sortEvents(request.body);
+      const { valid, rejected } = sortEvents(request.body, arrival);
 
-      const result = await ingestEvents(db, target, valid, rejected);
+      const result = await ingestEvents(db, target, { valid, rejected, arrival });
       return {
         stored: result.stored.length,
         duplicates: result.duplicates,

@@ -4,7 +4,12 @@ import { EventBody, eventBody } from '../../../schemas/wire.js';
 import { ajv, firstIssue, toValidationError } from '../../../validation/ajv.js';
 import { checkEvent, EventInput } from '../../../validation/event.js';
 import { ingestRoles, type App, type RouteDeps } from '../../types.js';
-import { IngestQuery, resolveIngestTarget } from './ingest-target.js';
+import {
+  IngestQuery,
+  readArrival,
+  resolveIngestTarget,
+  sentAtDescription,
+} from './ingest-target.js';
 
 const validateIngestQuery = ajv.compile(IngestQuery);
 
@@ -21,7 +26,8 @@ export function createEventRoute(app: App, { db }: RouteDeps): void {
         description:
           'Answers 201 with the stored event, or 200 with the earlier one when its ' +
           'client_event_id was already stored (a retry). A refused event gets a 400 and is ' +
-          'kept as a rejected-event record.',
+          'kept as a rejected-event record. ' +
+          sentAtDescription,
         tags: ['ingest'],
         querystring: IngestQuery,
         body: EventInput,
@@ -35,19 +41,20 @@ export function createEventRoute(app: App, { db }: RouteDeps): void {
       if (queryIssue !== undefined) throw toValidationError(queryIssue);
       const schemaError = request.validationError;
       if (schemaError !== undefined && schemaError.validationContext !== 'body') throw schemaError;
+      const arrival = readArrival(request, reply);
       const target = await resolveIngestTarget(db, request, request.query.play_session_id);
-      const check = checkEvent(request.body);
+      const check = checkEvent(request.body, Date.now(), arrival.clock);
       if (!check.ok) {
-        await ingestEvents(
-          db,
-          target,
-          [],
-          [{ index: null, issue: check.issue, payload: request.body }],
-        );
+        const rejected = [{ index: null, issue: check.issue, payload: request.body }];
+        await ingestEvents(db, target, { valid: [], rejected, arrival });
         throw toValidationError(check.issue);
       }
 
-      const result = await ingestEvents(db, target, [check.event], []);
+      const result = await ingestEvents(db, target, {
+        valid: [check.event],
+        rejected: [],
+        arrival,
+      });
       const stored = result.stored[0];
       if (stored !== undefined) return reply.status(201).send(eventBody(stored));
       const earlier = await findEventByClientId(
