@@ -120,6 +120,7 @@ async function startTask(): Promise<void> {
     await run.startPlay();
   } catch (error) {
     handleStartError(error);
+    void run.close();
     return;
   }
 
@@ -175,7 +176,11 @@ async function runTrial(run: WebTics): Promise<Outcome> {
   requestAnimationFrame((frameTime) => {
     shownAt = frameTime;
     phase = 'visible';
-    run.log(EventType.TRIAL_START, { ...position, data: { trial, ...arenaSize() } });
+    run.log(EventType.TRIAL_START, {
+      ...position,
+      data: { trial, ...arenaSize() },
+      monotonicAt: frameTime,
+    });
     responseTimer = setTimeout(() => timeOut(run), RESPONSE_WINDOW_MS);
   });
   return outcome;
@@ -222,7 +227,7 @@ function onPointerDown(event: PointerEvent): void {
   if (!run || !event.isPrimary || event.button !== 0) return;
 
   if (phase === 'waiting') {
-    run.log(EventType.PREMATURE_RESPONSE, { data: { trial } });
+    run.log(EventType.PREMATURE_RESPONSE, { data: { trial }, monotonicAt: event.timeStamp });
     slips.premature++;
     setStatus('Too soon: wait for the circle.');
   } else if (phase === 'visible') {
@@ -234,14 +239,15 @@ function onResponse(run: WebTics, event: PointerEvent): void {
   // Event time stamps share performance.now()'s clock and exclude handler delay.
   const reactionMs = Math.round(Math.max(0, event.timeStamp - shownAt) * 10) / 10;
   const data = { trial };
+  const monotonicAt = event.timeStamp;
 
   if (event.target !== ui.target) {
-    run.log(EventType.INCORRECT_RESPONSE, { magnitude: reactionMs, data });
+    run.log(EventType.INCORRECT_RESPONSE, { magnitude: reactionMs, data, monotonicAt });
     slips.offTarget++;
     setStatus('Missed: click the circle.');
     return;
   }
-  run.log(EventType.CORRECT_RESPONSE, { magnitude: reactionMs, data });
+  run.log(EventType.CORRECT_RESPONSE, { magnitude: reactionMs, data, monotonicAt });
   setStatus(`${Math.round(reactionMs)} ms`);
   endTrial({ hit: true, reactionMs });
 }
@@ -278,11 +284,14 @@ async function sendAll(run: WebTics): Promise<void> {
   ui.again.disabled = true;
   try {
     await run.endSession();
+    // Frees this run's stored queue (now empty) and its page listeners.
+    await run.close();
     ui.result.dataset.status = 'sent';
     ui.sendStatus.textContent = 'Your results have been sent.';
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     ui.result.dataset.status = 'failed';
+    // They stay stored in this browser: a retry, or the next visit, sends them.
     ui.sendStatus.textContent = `Your results could not be sent yet (${reason}).`;
     ui.retrySend.hidden = false;
   } finally {
@@ -318,7 +327,10 @@ ui.setup.addEventListener('submit', onStart);
 ui.forgetKey.addEventListener('click', forgetKey);
 ui.arena.addEventListener('pointerdown', onPointerDown);
 ui.retrySend.addEventListener('click', () => {
-  if (activeRun) void sendAll(activeRun);
+  if (!activeRun) return;
+  // A 401 or 403 paused sending; a retry is the participant's wish to try again.
+  activeRun.resumeSending();
+  void sendAll(activeRun);
 });
 ui.again.addEventListener('click', () => {
   setStatus('');

@@ -1,51 +1,40 @@
+import { adoptAbandoned, underLock } from './adoption.js';
+import type { Clock } from './clock.js';
 import { newEventId } from './event-id.js';
-import { EventQueue, type RejectedEvent } from './event-queue.js';
-import { postJson, type Endpoint } from './request.js';
-import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry.js';
-import type { BatchResult, PlaySession, Session, WireEvent } from './wire.js';
+import type { LogArguments, LogFields } from './event-types.js';
+import { Flusher } from './flusher.js';
+import { fingerprint } from './identity.js';
+import { watchLifecycle } from './lifecycle.js';
+import { resolveOptions, type ResolvedOptions, type WebTicsOptions } from './options.js';
+import { consentBody, type ConsentRequest } from './research.js';
+import { isRetryable, withRetry } from './retry.js';
+import type { SessionState } from './storage-layout.js';
+import { StoredQueue } from './stored-queue.js';
+import { Transport } from './transport.js';
+import { notProcessed, type WebTicsError } from './webtics-error.js';
+import type {
+  Completeness,
+  ConsentReceipt,
+  DeletionReceipt,
+  ParticipantData,
+  PlaySession,
+  Session,
+  WireEvent,
+} from './wire.js';
 
-/** Settings for a {@link WebTics} client. */
-export interface WebTicsOptions {
-  /** The server's base URL, e.g. `https://webtics.example.org`. */
-  url: string;
-  /** An ingest key for the study. */
-  apiKey: string;
-  /** The game's build, 1–50 characters of `A-Z a-z 0-9 _ . -`. */
-  buildNumber: string;
-  /** Events per request, 1–1000; a full batch is sent at once. Default 50. */
-  batchSize?: number;
-  /** How long a logged event may wait before it is sent. Default 5000 ms. */
-  flushIntervalMs?: number;
-  /** A fetch implementation; the global one by default. */
-  fetch?: typeof fetch;
-  /** How often to retry a request that may succeed later. */
-  retry?: Partial<RetryPolicy>;
-  /** Called with events the server refused for good; they are not sent again. */
-  onRejected?: (rejections: RejectedEvent[]) => void;
-  /** Called when a flush the client started by itself fails; the events stay queued. */
-  onError?: (error: unknown) => void;
-}
-
-/** What an event may carry besides its type. */
-export interface LogFields {
-  subtype?: number;
-  x?: number;
-  y?: number;
-  z?: number;
-  /** Its meaning depends on the type, e.g. a reaction time in ms. */
-  magnitude?: number;
-  /** A JSON object of at most 10 KB. */
-  data?: Record<string, unknown>;
-  /** When it happened; now by default. */
-  at?: Date;
+interface CallOptions {
+  auth?: boolean;
+  /** Which failures may be sent again; by default every retryable one. */
+  shouldRetry?: (error: unknown) => error is WebTicsError;
 }
 
 /**
- * Sends a game's sessions and events to a WebTics server. Events are queued
- * and sent in batches; failed sends are retried, and the client event id
- * that each event carries keeps a retried event from being stored twice.
- *
- * Unsent events live in memory only: closing the page loses them.
+ * Sends a game's sessions and events to a WebTics server, exactly once and in
+ * order. Each event is stamped with a client event id, a sequence number and
+ * a monotonic time, stored (localStorage in browsers) before `log()` returns,
+ * and sent in batches; failed sends are retried with the same ids, so the
+ * server stores each event once. Unsent events survive a reload or crash and
+ * are sent by the next instance.
  *
  * @example
  * const client = new WebTics({ url, apiKey, buildNumber: '1.4.0' });
@@ -56,113 +45,176 @@ export interface LogFields {
  * await client.endSession();
  */
 export class WebTics {
-  private readonly endpoint: Endpoint;
-  private readonly retry: RetryPolicy;
-  private readonly queue: EventQueue;
-  private session: Session | undefined;
-  private play: PlaySession | undefined;
+  private readonly options: ResolvedOptions;
+  private readonly clock: Clock;
+  private readonly transport: Transport;
+  private readonly queue: StoredQueue;
+  private readonly flusher: Flusher;
+  private readonly ready: Promise<void>;
+  private readonly owner: string;
+  private monotonicOrigin = 0;
+  private stopWatching: () => void = () => undefined;
+  private stopHeartbeat: () => void = () => undefined;
+  private closed = false;
 
-  constructor(private readonly options: WebTicsOptions) {
-    const doFetch = options.fetch ?? globalThis.fetch;
-    this.endpoint = {
-      url: options.url,
-      apiKey: options.apiKey,
-      fetch: (input, init) => doFetch(input, init),
-    };
-    this.retry = { ...defaultRetryPolicy, ...options.retry };
-    this.queue = new EventQueue({
-      batchSize: Math.min(1000, Math.max(1, options.batchSize ?? 50)),
-      flushIntervalMs: options.flushIntervalMs ?? 5000,
-      send: (playSessionId, events) => this.sendBatch(playSessionId, events),
-      onRejected: options.onRejected,
-      onError: options.onError,
-    });
+  constructor(options: WebTicsOptions) {
+    this.options = resolveOptions(options);
+    const { url, apiKey, fetch, clock, requestTimeoutMs } = this.options;
+    this.clock = clock;
+    this.owner = fingerprint(`${url}\n${apiKey}`);
+    this.transport = new Transport({ url, apiKey, fetch, clock, timeoutMs: requestTimeoutMs });
+    this.queue = this.openQueue();
+    this.flusher = this.makeFlusher();
+    this.restoreMonotonicOrigin();
+
+    this.ready = this.adopt();
+    this.beat();
+    if (this.options.watchLifecycle) this.watch();
+    if (this.queue.size > 0) this.flusher.noteLogged();
   }
 
   /** The open metric session's id, if any. */
   get sessionId(): number | undefined {
-    return this.session?.id;
+    return this.state.session?.id;
   }
 
   /** The open play session's id, if any. */
   get playSessionId(): number | undefined {
-    return this.play?.id;
+    return this.state.play?.id;
   }
 
-  /** How many logged events have not been sent yet. */
+  /** How many logged events have not been confirmed by the server yet. */
   get pendingEvents(): number {
     return this.queue.size;
   }
 
+  /** The 401 or 403 that paused sending, if it is paused; see {@link resumeSending}. */
+  get paused(): WebTicsError | undefined {
+    return this.flusher.paused;
+  }
+
+  /** The id naming this instance's queue in storage. */
+  get instanceId(): string {
+    return this.options.instanceId;
+  }
+
+  private get state(): SessionState {
+    return this.queue.state;
+  }
+
   /**
-   * Opens a metric session for one player.
+   * Opens a metric session for one player (their pseudonym, or the
+   * participant id from {@link consent}).
    *
    * @example
    * const session = await client.startSession('player-4f2a9c');
    */
-  async startSession(uniqueId: string): Promise<Session> {
-    if (this.session) throw new Error('A session is already open; end it first');
+  async startSession(uniqueId: string, buildNumber = this.options.buildNumber): Promise<Session> {
+    if (this.state.session) throw new Error('A session is already open; end it first');
 
-    const body = { unique_id: uniqueId, build_number: this.options.buildNumber };
-    this.session = await this.post<Session>('/api/v1/sessions', body);
-    return this.session;
+    const body = { unique_id: uniqueId, build_number: buildNumber };
+    const session = await this.call<Session>('POST', '/api/v1/sessions', body);
+    this.state.session = { id: session.id, uniqueId };
+    this.queue.saveState();
+    return session;
   }
 
   /**
-   * Opens a play session (one attempt) inside the open metric session.
+   * Opens a play session (one attempt) inside the open metric session. Its
+   * events count `sequence` from 1 and `monotonic_ms` from this call.
    *
    * @example
    * await client.startPlay();
    */
   async startPlay(): Promise<PlaySession> {
-    if (!this.session) throw new Error('Start a session before a play');
-    if (this.play) throw new Error('A play is already open; end it first');
+    const session = this.state.session;
+    if (!session) throw new Error('Start a session before a play');
+    if (this.state.play) throw new Error('A play is already open; close it first');
 
-    const body = { metric_session_id: this.session.id };
-    this.play = await this.post<PlaySession>('/api/v1/play-sessions', body);
-    return this.play;
+    const origin = this.clock.monotonic();
+    const startedAt = this.clock.now().getTime();
+    const body = { metric_session_id: session.id };
+    const play = await this.call<PlaySession>('POST', '/api/v1/play-sessions', body);
+    this.state.play = { id: play.id, nextSequence: 1, startedAt };
+    this.state.lastPlayId = play.id;
+    this.queue.saveState();
+    this.monotonicOrigin = origin;
+    return play;
   }
 
   /**
-   * Queues an event for the open play and returns its client event id.
+   * Stamps an event for the open play, stores it and returns its client event
+   * id. For 102–105 a `magnitude` is required (a compile error without one).
+   * When `maxStoredEvents` already wait, the event is dropped and passed to
+   * `onDropped`; its sequence number stays used, so the gap shows on the server.
    *
    * @example
    * client.log(EventType.TRIAL_START, { x: 120, y: 340, data: { trial: 3 } });
+   * client.log(EventType.CORRECT_RESPONSE, { magnitude: 412.5, monotonicAt: pointerEvent.timeStamp });
    */
-  log(type: number, fields: LogFields = {}): string {
-    if (!this.play) throw new Error('Start a play before logging events');
+  log<T extends number>(type: T, ...args: LogArguments<T>): string {
+    const play = this.state.play;
+    if (this.closed) throw new Error('This client is closed');
+    if (!play) throw new Error('Start a play before logging events');
     if (!Number.isInteger(type) || type < 0 || type > 999) {
       throw new RangeError(`Event type must be an integer from 0 to 999, not ${type}`);
     }
 
-    const event = toWireEvent(type, fields);
-    this.queue.push(this.play.id, event);
+    const event = this.stamp(type, args[0] ?? {}, play);
+    const queued = { playSessionId: play.id, event };
+    if (this.queue.size >= this.options.maxStoredEvents) {
+      this.queue.saveState();
+      this.options.onDropped([{ ...queued, reason: 'queue_full' }]);
+      return event.client_event_id;
+    }
+    this.queue.push(queued);
+    this.flusher.noteLogged();
     return event.client_event_id;
   }
 
   /**
-   * Sends every queued event. Calls made while a flush runs share it. Throws
-   * when the server stays unreachable; the unsent events stay queued.
+   * Sends every queued event. A call made while a flush runs joins it (and the
+   * flush goes round again for newer events). Rejects when sending is paused
+   * or the server stays unreachable; the unsent events stay stored.
    *
    * @example
    * await client.flush();
    */
-  flush(): Promise<void> {
-    return this.queue.flush();
+  async flush(): Promise<void> {
+    await this.ready;
+    return this.flusher.flush();
   }
 
   /**
-   * Sends the queued events and closes the open play.
+   * Sends the queued events, then closes the open play, telling the server the
+   * last sequence number given out so it can spot events missing at the end.
    *
+   * @example
+   * await client.closePlay();
+   */
+  async closePlay(): Promise<PlaySession | undefined> {
+    const play = this.state.play;
+    if (!play) return undefined;
+
+    await this.flush();
+    const path = `/api/v1/play-sessions/${play.id}/close`;
+    const closed = await this.call<PlaySession>('POST', path, {
+      last_sequence: play.nextSequence - 1,
+    });
+    this.state.play = null;
+    this.queue.saveState();
+    return closed;
+  }
+
+  /**
+   * The former name of {@link closePlay}.
+   *
+   * @deprecated Use closePlay().
    * @example
    * await client.endPlay();
    */
   async endPlay(): Promise<void> {
-    if (!this.play) return;
-
-    await this.flush();
-    await this.post(`/api/v1/play-sessions/${this.play.id}/close`);
-    this.play = undefined;
+    await this.closePlay();
   }
 
   /**
@@ -172,36 +224,224 @@ export class WebTics {
    * await client.endSession();
    */
   async endSession(): Promise<void> {
-    await this.endPlay();
-    if (!this.session) return;
+    await this.closePlay();
+    const session = this.state.session;
+    if (!session) return;
 
     await this.flush();
-    await this.post(`/api/v1/sessions/${this.session.id}/close`);
-    this.session = undefined;
+    await this.call('POST', `/api/v1/sessions/${session.id}/close`);
+    this.state.session = null;
+    this.queue.saveState();
   }
 
-  private sendBatch(playSessionId: number, events: WireEvent[]): Promise<BatchResult> {
-    return this.post<BatchResult>(`/api/v1/events/batch?play_session_id=${playSessionId}`, events);
+  /**
+   * Asks the server how complete a play session arrived: events stored,
+   * duplicates, rejected, and ranges of missing sequence numbers. Without an
+   * id, the open play session or else the last one.
+   *
+   * @example
+   * const report = await client.completeness();
+   * if (!report.complete) console.warn('missing', report.missing);
+   */
+  async completeness(
+    playSessionId = this.state.play?.id ?? this.state.lastPlayId,
+  ): Promise<Completeness> {
+    if (playSessionId === null || playSessionId === undefined) {
+      throw new Error('No play session yet; pass its id');
+    }
+    return this.call<Completeness>('GET', `/api/v1/play-sessions/${playSessionId}/completeness`);
   }
 
-  private post<T>(path: string, body?: unknown): Promise<T> {
-    return withRetry(() => postJson<T>(this.endpoint, path, body), this.retry);
+  /**
+   * Records a participant's consent. Answers the participant id (use it as
+   * `unique_id` in {@link startSession}) and a withdrawal code that the server
+   * never stores: show it to the participant now. Retried only when the server
+   * says it did nothing (429, 503), so no second consent is made.
+   *
+   * @example
+   * const { participant_id, withdrawal_code } = await client.consent({ consentVersion: '2.1' });
+   * showCodeToParticipant(withdrawal_code);
+   * await client.startSession(participant_id);
+   */
+  consent(request: ConsentRequest): Promise<ConsentReceipt> {
+    const path = '/api/v1/research/consent';
+    return this.call('POST', path, consentBody(request), { shouldRetry: notProcessed });
   }
-}
 
-function toWireEvent(type: number, fields: LogFields): WireEvent {
-  const { subtype, x, y, z, magnitude, data, at } = fields;
-  // Named one by one so that no stray property reaches the wire, where the
-  // server would reject the event; JSON.stringify drops the undefined ones.
-  return {
-    event_type: type,
-    event_subtype: subtype,
-    x,
-    y,
-    z,
-    magnitude,
-    data,
-    timestamp: (at ?? new Date()).toISOString(),
-    client_event_id: newEventId(),
-  };
+  /**
+   * Withdraws a participant with their code: the server erases all their data
+   * and answers a signed receipt. Needs no API key.
+   *
+   * @example
+   * const { receipt } = await client.withdraw(codeTypedByParticipant);
+   * console.log(receipt.erased.events);
+   */
+  withdraw(code: string): Promise<DeletionReceipt> {
+    const options = { auth: false, shouldRetry: notProcessed };
+    return this.call('POST', '/api/v1/research/withdraw', { code }, options);
+  }
+
+  /**
+   * Downloads everything the server holds about a participant, with their
+   * code (sent in the body, never in the URL). Needs no API key.
+   *
+   * @example
+   * const data = await client.myData(codeTypedByParticipant);
+   */
+  myData(code: string): Promise<ParticipantData> {
+    return this.call('POST', '/api/v1/research/my-data', { code }, { auth: false });
+  }
+
+  /**
+   * Lifts the pause after a 401 or 403, optionally with a new key, and sends.
+   *
+   * @example
+   * client.resumeSending(newKey);
+   */
+  resumeSending(apiKey?: string): void {
+    if (apiKey !== undefined) this.transport.apiKey = apiKey;
+    this.flusher.resume();
+  }
+
+  /**
+   * Sends what it can within `closeTimeoutMs`, then frees this instance's
+   * queue for the next instance to adopt and stops its timers and listeners.
+   *
+   * @example
+   * await client.close();
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopWatching();
+    this.stopHeartbeat();
+    this.flusher.stop();
+
+    await this.lastFlush();
+    this.queue.release();
+  }
+
+  private async lastFlush(): Promise<void> {
+    await this.ready;
+    if (this.queue.size === 0 || this.flusher.paused) return;
+
+    const cancel = this.clock.setTimer(() => this.flusher.interrupt(), this.options.closeTimeoutMs);
+    try {
+      await this.flusher.flush();
+    } catch (error) {
+      this.options.onError(error);
+    } finally {
+      cancel();
+    }
+  }
+
+  private stamp(
+    type: number,
+    fields: LogFields,
+    play: NonNullable<SessionState['play']>,
+  ): WireEvent {
+    const { subtype, x, y, z, magnitude, data, at, monotonicAt } = fields;
+    const elapsed = (monotonicAt ?? this.clock.monotonic()) - this.monotonicOrigin;
+    // Named one by one so that no stray property reaches the wire, where the
+    // server would reject the event; JSON.stringify drops the undefined ones.
+    return {
+      event_type: type,
+      event_subtype: subtype,
+      x,
+      y,
+      z,
+      magnitude,
+      data,
+      timestamp: (at ?? this.clock.now()).toISOString(),
+      client_event_id: newEventId(),
+      sequence: play.nextSequence++,
+      monotonic_ms: Math.round(Math.max(0, elapsed) * 1000) / 1000,
+    };
+  }
+
+  private call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    options: CallOptions = {},
+  ): Promise<T> {
+    const { auth, shouldRetry = isRetryable } = options;
+    const attempt = () => this.transport.request<T>(method, path, body, { auth });
+    return withRetry(attempt, this.options.retry, this.clock, { shouldRetry });
+  }
+
+  private openQueue(): StoredQueue {
+    const { storage, storageNamespace, instanceId, clock, onError } = this.options;
+    return new StoredQueue({
+      storage,
+      namespace: storageNamespace,
+      instanceId,
+      owner: this.owner,
+      clock,
+      onStorageProblem: onError,
+    });
+  }
+
+  private makeFlusher(): Flusher {
+    const { batchSize, flushIntervalMs, retry, onRejected, onError } = this.options;
+    return new Flusher({
+      queue: this.queue,
+      transport: this.transport,
+      clock: this.clock,
+      policy: retry,
+      batchSize,
+      flushIntervalMs,
+      reportRejected: onRejected,
+      reportError: onError,
+    });
+  }
+
+  // A play carried over from an earlier run of this instance (same id):
+  // performance.now() started again, so the origin is placed where the play
+  // began by the wall clock. Less exact, but it keeps counting up.
+  private restoreMonotonicOrigin(): void {
+    const play = this.state.play;
+    if (!play) return;
+
+    const sinceStart = this.clock.now().getTime() - play.startedAt;
+    this.monotonicOrigin = this.clock.monotonic() - Math.max(0, sinceStart);
+  }
+
+  private async adopt(): Promise<void> {
+    const { storage, storageNamespace: namespace, instanceId, staleAfterMs, locks } = this.options;
+    const options = { storage, namespace, instanceId, owner: this.owner, staleAfterMs };
+    try {
+      const adopted = await underLock(locks, `${namespace}:adopt`, () =>
+        adoptAbandoned(this.queue, { ...options, now: this.clock.now().getTime() }),
+      );
+      if (adopted > 0) this.flusher.noteLogged();
+    } catch (error) {
+      this.options.onError(error);
+    }
+  }
+
+  private beat(): void {
+    this.stopHeartbeat = this.clock.setTimer(() => {
+      this.queue.heartbeat();
+      void this.adopt();
+      this.beat();
+    }, this.options.heartbeatMs);
+  }
+
+  private watch(): void {
+    this.stopWatching = watchLifecycle({
+      hidden: () => {
+        this.queue.heartbeat();
+        this.flusher.flushInBackground({ keepalive: true });
+      },
+      shown: () => this.queue.heartbeat(),
+      pageHide: (persisted) => {
+        this.flusher.flushInBackground({ keepalive: true });
+        // From the back-forward cache the page may return; otherwise it is gone.
+        if (!persisted) this.queue.release();
+      },
+      beforeExit: () => this.lastFlush(),
+      exit: () => this.queue.release(),
+    });
+  }
 }

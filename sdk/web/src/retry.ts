@@ -1,59 +1,96 @@
+import type { Clock } from './clock.js';
 import { WebTicsError } from './webtics-error.js';
 
-/** How hard to try before giving up. */
+/**
+ * How hard to try before giving up, per request and per flush.
+ *
+ * @example
+ * new WebTics({ url, apiKey, buildNumber, retry: { maxAttempts: 8, maxDelayMs: 30_000 } });
+ */
 export interface RetryPolicy {
   /** Attempts in all, the first one included. */
   maxAttempts: number;
-  /** The wait before the first retry, doubled for each one after. */
+  /** The ceiling of the first backoff, doubled for each retry after. */
   baseDelayMs: number;
-  /** The longest wait between two attempts that we choose ourselves. */
+  /** The highest ceiling a backoff reaches. */
   maxDelayMs: number;
+  /**
+   * The longest Retry-After worth waiting for inside one call. Asked to wait
+   * longer, the call gives up at once and the events wait for a later flush.
+   */
+  maxRetryAfterMs: number;
 }
 
-/** Five attempts over roughly half a minute at most. */
+/**
+ * Five attempts; backoff ceilings of 0.5, 1, 2 and 4 s (so well under 10 s of
+ * waiting in all), unless the server asks for longer, up to a minute.
+ *
+ * @example
+ * new WebTics({ url, apiKey, buildNumber, retry: { ...defaultRetryPolicy, maxAttempts: 8 } });
+ */
 export const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 5,
   baseDelayMs: 500,
   maxDelayMs: 15_000,
+  maxRetryAfterMs: 60_000,
 };
 
 /**
- * Runs `attempt` until it succeeds, it fails for good, or the attempts run
- * out; the last error is thrown. Waits grow exponentially with full jitter,
- * and never fall short of the server's Retry-After.
+ * The wait before retry number `n` (1 for the first retry): "full jitter",
+ * a random time between 0 and min(maxDelayMs, baseDelayMs·2ⁿ⁻¹), so that
+ * clients that failed together do not come back together. A Retry-After is a
+ * floor the jitter is added to.
  *
  * @example
- * const result = await withRetry(() => postJson(endpoint, path, body), defaultRetryPolicy);
+ * retryDelay(3, defaultRetryPolicy, Math.random); // 0 … 2000 ms
+ * retryDelay(1, defaultRetryPolicy, Math.random, 5000); // 5000 … 5500 ms
  */
-export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+export function retryDelay(
+  n: number,
+  policy: RetryPolicy,
+  random: () => number,
+  retryAfterMs?: number,
+): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
+  return (retryAfterMs ?? 0) + random() * ceiling;
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails in a way `shouldRetry` refuses, or
+ * the attempts run out; then the last error is thrown.
+ *
+ * @example
+ * const session = await withRetry(() => transport.request('POST', path, body), policy, clock);
+ */
+export async function withRetry<T>(
+  attempt: () => Promise<T>,
+  policy: RetryPolicy,
+  clock: Clock,
+  options: { shouldRetry?: (error: unknown) => error is WebTicsError; signal?: AbortSignal } = {},
+): Promise<T> {
+  const { shouldRetry = isRetryable, signal } = options;
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (error) {
-      if (!isRetryable(error) || n >= policy.maxAttempts) throw error;
+      if (!shouldRetry(error) || n >= policy.maxAttempts) throw error;
+      const retryAfterMs = error.details.retryAfterMs;
+      if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) throw error;
 
-      await sleep(retryDelay(n, policy, error.details.retryAfterMs));
+      await clock.sleep(
+        retryDelay(n, policy, () => clock.random(), retryAfterMs),
+        signal,
+      );
     }
   }
 }
 
 /**
- * The wait before retry number `n` (1 for the first retry).
+ * True for failures that a later attempt may not meet.
  *
  * @example
- * retryDelay(3, defaultRetryPolicy); // somewhere between 0 and 2000 ms
+ * if (isRetryable(error)) scheduleAnotherFlush();
  */
-export function retryDelay(n: number, policy: RetryPolicy, retryAfterMs?: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
-  const jittered = Math.random() * ceiling;
-  // Spread clients that were all told the same Retry-After a little apart.
-  return retryAfterMs === undefined ? jittered : retryAfterMs + jittered / 4;
-}
-
-function isRetryable(error: unknown): error is WebTicsError {
+export function isRetryable(error: unknown): error is WebTicsError {
   return error instanceof WebTicsError && error.retryable;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,4 +1,14 @@
 /**
+ * What the SDK does about a failed request, after the table in
+ * docs/sdk-protocol.md: `retry` later, `split` the batch, `pause` sending,
+ * drop a play session that is `gone`, or `refuse` (drop and report).
+ *
+ * @example
+ * if (errorAction(error) === 'pause') showKeyForm();
+ */
+export type ErrorAction = 'retry' | 'split' | 'pause' | 'gone' | 'refuse';
+
+/**
  * A failed request to the server, or a network failure on the way there.
  * `retryable` says whether sending the same request again may succeed.
  *
@@ -30,4 +40,40 @@ export class WebTicsError extends Error {
   ) {
     super(message, { cause: details.cause });
   }
+}
+
+/**
+ * Decides by the status code first; the body's `retryable` flag only settles
+ * statuses the protocol table does not name.
+ *
+ * @example
+ * errorAction(new WebTicsError('busy', 'rate_limited', 429, true)); // 'retry'
+ */
+export function errorAction(error: WebTicsError): ErrorAction {
+  return actionFor(error.status, error.retryable);
+}
+
+/**
+ * The action for a status (undefined: no answer) and the body's `retryable` flag.
+ *
+ * @example
+ * actionFor(413, false); // 'split'
+ */
+export function actionFor(status: number | undefined, flagged: boolean): ErrorAction {
+  if (status === undefined || status === 408 || status === 429 || status >= 500) return 'retry';
+  if (status === 413) return 'split';
+  if (status === 401 || status === 403) return 'pause';
+  if (status === 404) return 'gone';
+  return flagged ? 'retry' : 'refuse';
+}
+
+/**
+ * True when the server promises it did nothing with the request (429, 503),
+ * so even a request that creates something may be sent again.
+ *
+ * @example
+ * if (notProcessed(error)) await sendConsentAgain();
+ */
+export function notProcessed(error: unknown): error is WebTicsError {
+  return error instanceof WebTicsError && (error.status === 429 || error.status === 503);
 }

@@ -1,0 +1,172 @@
+import type { Clock } from './clock.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+import type { QueuedEvent } from './storage-layout.js';
+import type { StoredQueue } from './stored-queue.js';
+import type { Transport } from './transport.js';
+import { errorAction, WebTicsError } from './webtics-error.js';
+import type { BatchResult, WireEvent } from './wire.js';
+
+/**
+ * An event the server will never accept, and why. `rule` is the server's
+ * rule (`required`, `range` …), or `not_found` when its play session is gone,
+ * or `too_large` when it alone is more than the server takes.
+ *
+ * @example
+ * const client = new WebTics({ ...options, onRejected: (events) => events.forEach(logRejection) });
+ * function logRejection(r: RejectedEvent) { console.warn(r.event.sequence, r.field, r.rule, r.message); }
+ */
+export interface RejectedEvent {
+  event: WireEvent;
+  playSessionId: number;
+  field?: string;
+  rule: string;
+  message: string;
+}
+
+/**
+ * Browsers let requests with `keepalive` outlive the page only while their
+ * bodies in flight total at most 64 KB; this counts what is in flight.
+ *
+ * @example
+ * const budget: KeepaliveBudget = { limitBytes: 60_000, inFlightBytes: 0 };
+ */
+export interface KeepaliveBudget {
+  limitBytes: number;
+  inFlightBytes: number;
+}
+
+/**
+ * What a delivery works with.
+ *
+ * @example
+ * await deliverBatch({ transport, queue, policy, clock, keepalive: undefined, signal, reportRejected, pause }, batch);
+ */
+export interface DeliveryContext {
+  transport: Transport;
+  queue: StoredQueue;
+  policy: RetryPolicy;
+  clock: Clock;
+  /** Set while the page is being hidden: small requests then use keepalive. */
+  keepalive: KeepaliveBudget | undefined;
+  /** Aborts waits and requests when the SDK must stop (process exit, close()). */
+  signal: AbortSignal;
+  reportRejected: (rejections: RejectedEvent[]) => void;
+  /** Stops all sending until the key is fixed (401, 403). */
+  pause: (error: WebTicsError) => void;
+}
+
+/**
+ * Sends one batch (events of one play session) and settles it by the table in
+ * docs/sdk-protocol.md: stored or refused events leave the queue; on 413 the
+ * halves go separately; on 404 the play session's events are dropped; on 401
+ * and 403 sending pauses. Throws when the events must wait for a later flush
+ * (attempts used up, or a pause); they stay queued.
+ *
+ * @example
+ * await deliverBatch(context, queue.nextBatch(50, upToOrder));
+ */
+export async function deliverBatch(context: DeliveryContext, batch: QueuedEvent[]): Promise<void> {
+  const body = batch.map((queued) => queued.event);
+  const keepalive = fitsKeepalive(context.keepalive, body);
+  if (keepalive === 'split' && batch.length > 1) return deliverHalves(context, batch);
+
+  try {
+    const result = await withRetry(
+      () => postBatch(context, batch[0]!.playSessionId, body, keepalive === 'yes'),
+      context.policy,
+      context.clock,
+      { signal: context.signal },
+    );
+    settle(context, batch, result);
+  } catch (error) {
+    if (!(error instanceof WebTicsError)) throw error;
+    await handleFailure(context, batch, error);
+  }
+}
+
+async function handleFailure(
+  context: DeliveryContext,
+  batch: QueuedEvent[],
+  error: WebTicsError,
+): Promise<void> {
+  switch (errorAction(error)) {
+    case 'split':
+      if (batch.length > 1) return deliverHalves(context, batch);
+      return refuse(context, batch, { rule: 'too_large', message: error.message });
+    case 'gone':
+      return refuse(context, context.queue.removePlay(batch[0]!.playSessionId), {
+        field: 'play_session_id',
+        rule: 'not_found',
+        message: error.message,
+      });
+    case 'refuse':
+      return refuse(context, batch, {
+        field: error.details.field,
+        rule: error.details.rule ?? error.code,
+        message: error.message,
+      });
+    case 'pause':
+      context.pause(error);
+      throw error;
+    case 'retry':
+      throw error;
+  }
+}
+
+async function deliverHalves(context: DeliveryContext, batch: QueuedEvent[]): Promise<void> {
+  const middle = Math.ceil(batch.length / 2);
+  await deliverBatch(context, batch.slice(0, middle));
+  await deliverBatch(context, batch.slice(middle));
+}
+
+async function postBatch(
+  context: DeliveryContext,
+  playSessionId: number,
+  events: WireEvent[],
+  keepalive: boolean,
+): Promise<BatchResult> {
+  const bytes = keepalive ? byteLength(events) : 0;
+  const budget = context.keepalive;
+  if (budget) budget.inFlightBytes += bytes;
+  try {
+    const path = `/api/v1/events/batch?play_session_id=${playSessionId}`;
+    const options = { sentAt: true, keepalive, signal: context.signal };
+    return await context.transport.request<BatchResult>('POST', path, events, options);
+  } finally {
+    if (budget) budget.inFlightBytes -= bytes;
+  }
+}
+
+// Every event of the batch leaves the queue: stored, known already, or refused.
+function settle(context: DeliveryContext, batch: QueuedEvent[], result: BatchResult): void {
+  const rejections: RejectedEvent[] = [];
+  for (const { index, field, rule, message } of result.rejected ?? []) {
+    const queued = batch[index];
+    if (queued) rejections.push({ ...queued, field, rule, message });
+  }
+  context.queue.remove(new Set(batch.map((queued) => queued.event.client_event_id)));
+  if (rejections.length > 0) context.reportRejected(rejections);
+}
+
+function refuse(
+  context: DeliveryContext,
+  batch: QueuedEvent[],
+  reason: { field?: string; rule: string; message: string },
+): void {
+  context.queue.remove(new Set(batch.map((queued) => queued.event.client_event_id)));
+  if (batch.length > 0) context.reportRejected(batch.map((queued) => ({ ...queued, ...reason })));
+}
+
+function fitsKeepalive(
+  budget: KeepaliveBudget | undefined,
+  events: WireEvent[],
+): 'yes' | 'no' | 'split' {
+  if (budget === undefined) return 'no';
+  const free = budget.limitBytes - budget.inFlightBytes;
+  if (byteLength(events) <= free) return 'yes';
+  return events.length > 1 ? 'split' : 'no';
+}
+
+function byteLength(events: WireEvent[]): number {
+  return new TextEncoder().encode(JSON.stringify(events)).length;
+}

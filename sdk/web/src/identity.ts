@@ -1,0 +1,29 @@
+import { newEventId } from './event-id.js';
+
+/**
+ * A random id for one SDK instance (a page load, a process), naming its keys
+ * in storage.
+ *
+ * @example
+ * newInstanceId(); // '3b241101e2bb'
+ */
+export function newInstanceId(): string {
+  return newEventId().replace(/-/g, '').slice(0, 12);
+}
+
+/**
+ * A short, non-secret fingerprint (32-bit FNV-1a, hex) of a server and an API
+ * key, so that queues are adopted only by instances that can send them. It
+ * tells nothing useful about the key: 32 bits of a long random key.
+ *
+ * @example
+ * fingerprint('https://webtics.example.org\nwt_ingest_…'); // '9f3a07c2'
+ */
+export function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,345 @@
+import type { Clock } from './clock.js';
+import type { QueueStorage } from './queue-storage.js';
+import {
+  metaKey,
+  readMeta,
+  readSegment,
+  segmentKey,
+  segmentSize,
+  updateIndex,
+  type QueuedEvent,
+  type SessionState,
+  type StoredMeta,
+} from './storage-layout.js';
+import { WebTicsError } from './webtics-error.js';
+
+/**
+ * Where the queue is kept, and whom it tells about trouble there.
+ *
+ * @example
+ * const options: StoredQueueOptions = { storage: localStorage, namespace: 'webtics', instanceId, owner, clock, onStorageProblem: console.warn };
+ */
+export interface StoredQueueOptions {
+  storage: QueueStorage;
+  namespace: string;
+  instanceId: string;
+  /** The fingerprint of server and key, written into the meta record. */
+  owner: string;
+  clock: Clock;
+  /** Told when the storage cannot be read or written; the queue goes on in memory. */
+  onStorageProblem: (error: WebTicsError) => void;
+}
+
+interface Entry {
+  /** When the entry joined this queue (in memory only): lets a flush send what it found. */
+  order: number;
+  item: QueuedEvent;
+}
+
+interface Segment {
+  name: number;
+  entries: Entry[];
+}
+
+/**
+ * The unsent events of one SDK instance, in order, mirrored in memory and
+ * written through to storage before each call returns (layout in
+ * storage-layout.ts). Opening an id that already has a queue in storage
+ * restores that queue and its session state.
+ *
+ * @example
+ * const queue = new StoredQueue({ storage, namespace: 'webtics', instanceId, owner, clock, onStorageProblem });
+ * queue.push({ playSessionId: 17, event });
+ * const batch = queue.nextBatch(50, queue.lastOrder);
+ * queue.remove(new Set(batch.map((queued) => queued.event.client_event_id)));
+ */
+export class StoredQueue {
+  /** Open sessions; call {@link saveState} after changing them. */
+  state: SessionState = { session: null, play: null, lastPlayId: null };
+  private segments: Segment[] = [];
+  private nextSegment = 0;
+  private order = 0;
+  private count = 0;
+  private released = false;
+  private failing = false;
+
+  constructor(private readonly options: StoredQueueOptions) {
+    this.load();
+    this.rewrite();
+  }
+
+  /** How many events wait. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The order number of the newest entry; entries up to it exist now. */
+  get lastOrder(): number {
+    return this.order;
+  }
+
+  /**
+   * Appends an event and stores it before returning.
+   *
+   * @example
+   * queue.push({ playSessionId: 17, event });
+   */
+  push(item: QueuedEvent): void {
+    let last = this.segments.at(-1);
+    const full = last === undefined || last.entries.length >= segmentSize;
+    if (full) this.segments.push((last = { name: this.nextSegment++, entries: [] }));
+    last!.entries.push({ order: ++this.order, item });
+    this.count++;
+
+    this.persist(() => {
+      this.writeSegment(last!);
+      if (full) this.writeMeta();
+    });
+  }
+
+  /**
+   * Puts events taken over from another instance in front: they are older.
+   * Answers whether they reached storage.
+   *
+   * @example
+   * queue.prepend(eventsOfAClosedTab);
+   */
+  prepend(items: QueuedEvent[]): boolean {
+    const added: Segment[] = [];
+    for (let start = 0; start < items.length; start += segmentSize) {
+      const entries = items
+        .slice(start, start + segmentSize)
+        .map((item) => ({ order: ++this.order, item }));
+      added.push({ name: this.nextSegment++, entries });
+    }
+    this.segments.unshift(...added);
+    this.count += items.length;
+
+    return this.persist(() => {
+      for (const segment of added) this.writeSegment(segment);
+      this.writeMeta();
+    });
+  }
+
+  /**
+   * Writes the whole queue to storage again, after a write failed.
+   *
+   * @example
+   * if (!queue.prepend(events)) freeSomeSpaceThen(() => queue.rewrite());
+   */
+  rewrite(): boolean {
+    return this.persist(() => this.writeAll(), true);
+  }
+
+  /**
+   * The next batch: up to `max` events from the front that belong to one play
+   * session and joined the queue at or before `upToOrder`.
+   *
+   * @example
+   * const batch = queue.nextBatch(50, orderWhenTheFlushBegan);
+   */
+  nextBatch(max: number, upToOrder: number): QueuedEvent[] {
+    const batch: QueuedEvent[] = [];
+    for (const segment of this.segments) {
+      for (const { order, item } of segment.entries) {
+        if (order > upToOrder) continue;
+        if (batch.length > 0 && item.playSessionId !== batch[0]!.playSessionId) return batch;
+        batch.push(item);
+        if (batch.length >= max) return batch;
+      }
+    }
+    return batch;
+  }
+
+  /**
+   * Forgets the events with these client event ids.
+   *
+   * @example
+   * queue.remove(new Set([eventId]));
+   */
+  remove(ids: ReadonlySet<string>): void {
+    this.removeWhere((item) => ids.has(item.event.client_event_id));
+  }
+
+  /**
+   * Forgets every event of a play session and returns them.
+   *
+   * @example
+   * const dropped = queue.removePlay(17);
+   */
+  removePlay(playSessionId: number): QueuedEvent[] {
+    return this.removeWhere((item) => item.playSessionId === playSessionId);
+  }
+
+  /**
+   * Stores the session state (and a fresh heartbeat).
+   *
+   * @example
+   * queue.state.play = null;
+   * queue.saveState();
+   */
+  saveState(): void {
+    this.persist(() => this.writeMeta());
+  }
+
+  /**
+   * Shows other instances this one is alive, and rejoins the index if a
+   * concurrent write lost it.
+   *
+   * @example
+   * clock.setTimer(() => queue.heartbeat(), 10_000);
+   */
+  heartbeat(): void {
+    const { storage, namespace, instanceId } = this.options;
+    this.persist(() => {
+      this.writeMeta();
+      updateIndex(storage, namespace, { add: [instanceId] });
+    }, true);
+  }
+
+  /**
+   * Marks the queue free for another instance to adopt at once: the owner is
+   * going away for good.
+   *
+   * @example
+   * addEventListener('pagehide', (event) => event.persisted || queue.release());
+   */
+  release(): void {
+    this.released = true;
+    this.persist(() => this.writeMeta(), true);
+  }
+
+  private removeWhere(predicate: (item: QueuedEvent) => boolean): QueuedEvent[] {
+    const removed: QueuedEvent[] = [];
+    const changed: Segment[] = [];
+    for (const segment of this.segments) {
+      const kept = segment.entries.filter((entry) => !predicate(entry.item));
+      if (kept.length === segment.entries.length) continue;
+
+      for (const entry of segment.entries) if (predicate(entry.item)) removed.push(entry.item);
+      segment.entries = kept;
+      changed.push(segment);
+    }
+    if (removed.length === 0) return removed;
+
+    this.count -= removed.length;
+    this.segments = this.segments.filter((segment) => segment.entries.length > 0);
+    this.persist(() => {
+      for (const segment of changed) this.writeSegment(segment);
+      this.writeMeta();
+    });
+    return removed;
+  }
+
+  private load(): void {
+    const { storage, namespace, instanceId } = this.options;
+    const meta = this.read(() => readMeta(storage, namespace, instanceId));
+    if (meta === 'corrupt') {
+      this.report('storage_corrupt', 'The stored queue could not be read; starting empty');
+      this.forget(metaKey(namespace, instanceId));
+    }
+    if (meta === undefined || meta === 'corrupt') return;
+
+    this.state = meta.state;
+    this.nextSegment = meta.nextSegment;
+    for (const name of meta.segments) this.loadSegment(name);
+    this.restoreNextSequence();
+  }
+
+  private loadSegment(name: number): void {
+    const { storage, namespace, instanceId } = this.options;
+    const items = this.read(() => readSegment(storage, namespace, instanceId, name));
+    if (items === undefined) return;
+    if (items === 'corrupt') {
+      this.report('storage_corrupt', 'A stored segment of the queue could not be read; skipped');
+      this.forget(segmentKey(namespace, instanceId, name));
+      return;
+    }
+    const entries = items.map((item) => ({ order: ++this.order, item }));
+    if (entries.length > 0) this.segments.push({ name, entries });
+    this.count += entries.length;
+  }
+
+  // Events still queued may carry higher numbers than the saved state, which
+  // is written less often than events are.
+  private restoreNextSequence(): void {
+    const play = this.state.play;
+    if (play === null) return;
+
+    for (const segment of this.segments) {
+      for (const { item } of segment.entries) {
+        if (item.playSessionId !== play.id) continue;
+        play.nextSequence = Math.max(play.nextSequence, item.event.sequence + 1);
+      }
+    }
+  }
+
+  private writeAll(): void {
+    for (const segment of this.segments) this.writeSegment(segment);
+    this.writeMeta();
+    updateIndex(this.options.storage, this.options.namespace, { add: [this.options.instanceId] });
+  }
+
+  private writeSegment(segment: Segment): void {
+    const { storage, namespace, instanceId } = this.options;
+    const key = segmentKey(namespace, instanceId, segment.name);
+    if (segment.entries.length === 0) storage.removeItem(key);
+    else storage.setItem(key, JSON.stringify(segment.entries.map((entry) => entry.item)));
+  }
+
+  private writeMeta(): void {
+    const { storage, namespace, instanceId, owner, clock } = this.options;
+    const meta: StoredMeta = {
+      v: 1,
+      owner,
+      heartbeat: clock.now().getTime(),
+      released: this.released,
+      segments: this.segments.map((segment) => segment.name),
+      nextSegment: this.nextSegment,
+      state: this.state,
+    };
+    storage.setItem(metaKey(namespace, instanceId), JSON.stringify(meta));
+  }
+
+  // Another instance adopts this queue when it looks abandoned, and removes its
+  // keys. If this instance was only asleep (a frozen tab), it finds its meta
+  // gone and writes its whole queue back: the adopter may then send some
+  // events twice, which the server drops as duplicates, but none is lost.
+  // Once a write failed, only heartbeats and rewrites try again, each with
+  // the whole queue: trying that on every log could stall the game.
+  private persist(write: () => void, force = false): boolean {
+    const { storage, namespace, instanceId } = this.options;
+    if (this.failing && !force) return false;
+    try {
+      // After a failed write, the stored copy may lack anything: write it all.
+      const lost = this.failing || storage.getItem(metaKey(namespace, instanceId)) === null;
+      if (lost) this.writeAll();
+      else write();
+      this.failing = false;
+      return true;
+    } catch (cause) {
+      if (!this.failing) {
+        this.report('storage_failed', 'Events could not be stored; they are kept in memory', cause);
+      }
+      this.failing = true;
+      return false;
+    }
+  }
+
+  private read<T>(load: () => T): T | undefined {
+    try {
+      return load();
+    } catch (cause) {
+      this.report('storage_failed', 'The stored queue could not be read; starting empty', cause);
+      return undefined;
+    }
+  }
+
+  private forget(key: string): void {
+    this.read(() => this.options.storage.removeItem(key));
+  }
+
+  private report(code: string, message: string, cause?: unknown): void {
+    this.options.onStorageProblem(new WebTicsError(message, code, undefined, false, { cause }));
+  }
+}

@@ -1,0 +1,119 @@
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { FileStorage } from '../../../sdk/web/src/node/file-storage.js';
+import { EventType } from '../../../sdk/web/src/webtics.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+import { makeRig, startPlaying } from './support/rig.js';
+
+describe('FileStorage', () => {
+  let dir: { path: string; remove(): void };
+
+  beforeEach(() => {
+    dir = makeTempDir('webtics-sdk');
+  });
+
+  afterEach(() => dir.remove());
+
+  it('stores, reads and removes strings by key, null for a missing one', () => {
+    const storage = new FileStorage(join(dir.path, 'queue'));
+
+    expect(storage.getItem('webtics:a')).toBeNull();
+    storage.setItem('webtics:a', 'first');
+    storage.setItem('webtics:a', 'second');
+    expect(storage.getItem('webtics:a')).toBe('second');
+    storage.removeItem('webtics:a');
+    storage.removeItem('webtics:a');
+    expect(storage.getItem('webtics:a')).toBeNull();
+  });
+
+  it('writes through a temporary file and a rename, leaving no temporary file behind', () => {
+    const storage = new FileStorage(dir.path);
+
+    storage.setItem('webtics:a', 'x'.repeat(100_000));
+
+    expect(readdirSync(dir.path)).toEqual(['webtics%3Aa.json']);
+    expect(readFileSync(join(dir.path, 'webtics%3Aa.json'), 'utf8')).toHaveLength(100_000);
+  });
+
+  it('keeps the old value when a crash cut a write short, and clears the leftover', () => {
+    const storage = new FileStorage(dir.path, { durable: false });
+    storage.setItem('webtics:a', 'complete');
+    // What a crash between writing the temporary file and renaming it leaves:
+    const leftover = join(dir.path, 'webtics%3Aa.json.1a2b3c.tmp');
+    writeFileSync(leftover, 'compl');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(leftover, anHourAgo, anHourAgo);
+
+    const reopened = new FileStorage(dir.path);
+
+    expect(reopened.getItem('webtics:a')).toBe('complete');
+    expect(existsSync(leftover)).toBe(false);
+  });
+
+  it('leaves alone a fresh temporary file: another process may be writing it', () => {
+    const fresh = join(dir.path, 'webtics%3Ab.json.4d5e6f.tmp');
+    writeFileSync(fresh, 'in progress');
+
+    new FileStorage(dir.path);
+
+    expect(existsSync(fresh)).toBe(true);
+  });
+
+  it('cannot be led outside its directory by a key', () => {
+    const storage = new FileStorage(join(dir.path, 'inner'));
+
+    storage.setItem('../../escape', 'no');
+
+    expect(existsSync(join(dir.path, 'escape'))).toBe(false);
+    expect(readdirSync(join(dir.path, 'inner'))).toEqual(['..%2F..%2Fescape.json']);
+  });
+
+  it('carries a queue and its play session across a process restart', async () => {
+    const rig = makeRig();
+    const storage = new FileStorage(dir.path);
+    const before = rig.client({ storage, instanceId: 'bot-1' });
+    await startPlaying(before);
+    const ids = [before.log(EventType.TASK_START), before.log(EventType.TRIAL_START)];
+
+    const after = rig.client({ storage: new FileStorage(dir.path), instanceId: 'bot-1' });
+    await after.closePlay();
+
+    expect([...rig.server.stored.keys()]).toEqual(ids);
+    expect(rig.server.requests.at(-1)!.body).toEqual({ last_sequence: 2 });
+  });
+
+  it('starts empty and reports when a stored file is corrupt', async () => {
+    const rig = makeRig();
+    const storage = new FileStorage(dir.path);
+    const before = rig.client({ storage, instanceId: 'bot-1' });
+    await startPlaying(before);
+    before.log(EventType.TASK_START);
+    writeFileSync(join(dir.path, 'webtics%3Abot-1.json'), '{"v":1, "segm');
+
+    const after = rig.client({ storage: new FileStorage(dir.path), instanceId: 'bot-1' });
+
+    expect(after.pendingEvents).toBe(0);
+    expect(after.sessionId).toBeUndefined();
+    expect(rig.errors).toEqual([expect.objectContaining({ code: 'storage_corrupt' })]);
+    await startPlaying(after);
+    after.log(EventType.TASK_START);
+    await after.flush();
+    expect(rig.server.stored.size).toBe(1);
+  });
+
+  it('skips a corrupt segment but keeps the rest of the queue', async () => {
+    const rig = makeRig();
+    const storage = new FileStorage(dir.path, { durable: false });
+    const before = rig.client({ storage, instanceId: 'bot-1' });
+    await startPlaying(before);
+    for (let i = 0; i < 150; i++) before.log(EventType.TRIAL_START);
+    writeFileSync(join(dir.path, 'webtics%3Abot-1%3A0.json'), '[{"playSess');
+
+    const after = rig.client({ storage: new FileStorage(dir.path), instanceId: 'bot-1' });
+
+    expect(after.pendingEvents).toBe(50);
+    expect(rig.errors).toEqual([expect.objectContaining({ code: 'storage_corrupt' })]);
+  });
+});
