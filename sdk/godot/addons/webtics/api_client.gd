@@ -1,0 +1,105 @@
+extends RefCounted
+## Speaks HTTP to one WebTics server: adds the headers, retries what a retry
+## can fix, and turns a failed answer into the Dictionary that the SDK's
+## request_failed signal carries.
+##
+## [codeblock]
+## var answer := await api.request("POST", "/api/v1/sessions", body)
+## if ApiClient.succeeded(answer): ...
+## [/codeblock]
+
+const RetryPolicy := preload("retry_policy.gd")
+const WireValues := preload("wire_values.gd")
+
+var base_url: String
+var api_key: String
+## Any object with send(method, url, headers, body) -> Dictionary, awaited.
+var transport: Object
+var retry: RetryPolicy
+
+var _host: Node
+
+
+func _init(host: Node, url: String, key: String, sender: Object, policy: RetryPolicy) -> void:
+	_host = host
+	base_url = url.rstrip("/")
+	api_key = key
+	transport = sender
+	retry = policy
+
+
+## Sends a request, retries it while RetryPolicy.action_for() says "retry"
+## and attempts are left, and returns the last answer. Options:
+## "sent_at" (bool) adds X-Client-Sent-At, stamped anew for every attempt;
+## "key" (bool, true by default) adds X-API-Key; "retry_only" (Array of
+## statuses) retries only those, for requests that must not be repeated
+## once the server may have acted on them.
+func request(method: String, path: String, body: Variant = null, options := {}) -> Dictionary:
+	var text := _body_text(method, body)
+	var answer := {}
+	for attempt in range(1, retry.max_attempts + 1):
+		answer = await transport.send(method, base_url + path, _headers(method, options), text)
+		if attempt == retry.max_attempts or not _worth_retrying(answer, options):
+			break
+		var server_wait := RetryPolicy.retry_after_ms(answer)
+		if server_wait > retry.max_retry_after_ms:
+			break
+		await _wait_ms(retry.delay_ms(attempt, server_wait))
+	return answer
+
+
+## True for an answer with a 2xx status.
+static func succeeded(answer: Dictionary) -> bool:
+	var status: int = answer["status"]
+	return not answer["network_error"] and status >= 200 and status < 300
+
+
+## What went wrong, for the request_failed signal. It never holds the
+## request's body, so no withdrawal code or event payload leaks into logs.
+static func error_of(answer: Dictionary, path: String) -> Dictionary:
+	var details: Dictionary = {}
+	var body: Variant = answer["body"]
+	if RetryPolicy.is_server_error_body(answer):
+		details = body["error"]
+	var status: int = answer["status"]
+	var no_answer: bool = answer["network_error"]
+	var fallback := "no answer" if no_answer else "the server answered %d" % status
+	return {
+		"path": path.get_slice("?", 0),
+		"status": status,
+		"code": details.get("code", "network_error" if no_answer else "http_error"),
+		"message": details.get("message", answer.get("message", fallback)),
+		"field": details.get("field", ""),
+		"rule": details.get("rule", ""),
+		"retryable": RetryPolicy.is_retryable(answer),
+		"retry_after_ms": RetryPolicy.retry_after_ms(answer),
+		"request_id": body.get("request_id", "") if body is Dictionary else "",
+	}
+
+
+func _worth_retrying(answer: Dictionary, options: Dictionary) -> bool:
+	if options.has("retry_only"):
+		return not answer["network_error"] and answer["status"] in options["retry_only"]
+	return RetryPolicy.is_retryable(answer)
+
+
+func _headers(method: String, options: Dictionary) -> PackedStringArray:
+	var headers := PackedStringArray()
+	if options.get("key", true):
+		headers.append("X-API-Key: " + api_key)
+	if method != "GET":
+		headers.append("Content-Type: application/json")
+	if options.get("sent_at", false):
+		headers.append("X-Client-Sent-At: " + WireValues.iso_now())
+	return headers
+
+
+func _body_text(method: String, body: Variant) -> String:
+	if method == "GET":
+		return ""
+	return JSON.stringify({} if typeof(body) == TYPE_NIL else body)
+
+
+func _wait_ms(ms: float) -> void:
+	# Runs while the game is paused and ignores Engine.time_scale.
+	await _host.get_tree().create_timer(ms / 1000.0, true, false, true).timeout

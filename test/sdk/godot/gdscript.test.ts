@@ -1,0 +1,229 @@
+// Checks on the Godot SDK that run without Godot. Godot cannot run here, so
+// the GDScript is parsed by tree-sitter-gdscript: that finds syntax errors,
+// not type errors, wrong method names or behaviour.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative, resolve } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { eventCatalogue, magnitudeRules } from '../../../src/validation/catalogue.js';
+
+interface SyntaxNode {
+  type: string;
+  isMissing: boolean;
+  hasError: boolean;
+  startPosition: { row: number; column: number };
+  children: SyntaxNode[];
+}
+
+interface Parser {
+  setLanguage(language: unknown): void;
+  parse(
+    input: string,
+    oldTree?: unknown,
+    options?: { bufferSize?: number },
+  ): { rootNode: SyntaxNode };
+}
+
+const require = createRequire(import.meta.url);
+const ParserClass = require('tree-sitter') as new () => Parser;
+const parser = new ParserClass();
+parser.setLanguage(require('tree-sitter-gdscript'));
+
+const root = resolve(import.meta.dirname, '../../..');
+const godotDir = join(root, 'sdk/godot');
+const addonDir = join(godotDir, 'addons/webtics');
+
+function filesUnder(dir: string, extension: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === '.godot' ? [] : filesUnder(path, extension);
+    return entry.isFile() && entry.name.endsWith(extension) ? [path] : [];
+  });
+}
+
+// Every ERROR or MISSING node, as "line:column type" (1-based, as editors count).
+function syntaxProblems(source: string): string[] {
+  // Node's tree-sitter reads the text in chunks of bufferSize; larger files
+  // need a larger buffer.
+  const tree = parser.parse(source, undefined, { bufferSize: source.length * 2 + 1024 });
+  const problems: string[] = [];
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === 'ERROR' || node.isMissing) {
+      const { row, column } = node.startPosition;
+      problems.push(
+        `${row + 1}:${column + 1} ${node.isMissing ? `MISSING ${node.type}` : 'ERROR'}`,
+      );
+    }
+    if (node.hasError) node.children.forEach(visit);
+  };
+  visit(tree.rootNode);
+  return problems;
+}
+
+function readConfig(path: string): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string>>();
+  let current = new Map<string, string>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const header = /^\[([^\]]+)\]\s*$/.exec(line);
+    const pair = /^([\w/.-]+)\s*=\s*(.*)$/.exec(line);
+    if (header) sections.set(header[1]!, (current = new Map()));
+    else if (pair) current.set(pair[1]!, pair[2]!.replace(/^"(.*)"$/, '$1'));
+  }
+  return sections;
+}
+
+// `const NAME := 100` lines of event_types.gd, as { NAME: 100 }.
+function gdConstants(source: string): Record<string, number> {
+  const constants: Record<string, number> = {};
+  for (const match of source.matchAll(/^const ([A-Z_]+) := (\d+)$/gm)) {
+    constants[match[1]!] = Number(match[2]);
+  }
+  return constants;
+}
+
+// The MAGNITUDE_RULES entries of event_types.gd, keyed by type number.
+function gdMagnitudeRules(source: string, constants: Record<string, number>) {
+  const pattern =
+    /^\t([A-Z_]+): \{"name": "([^"]+)", "unit": "([^"]+)", "min": (\d+), "max": (\d+)\},$/gm;
+  return new Map(
+    [...source.matchAll(pattern)].map((m) => [
+      constants[m[1]!],
+      { name: m[2], unit: m[3], min: Number(m[4]), max: Number(m[5]) },
+    ]),
+  );
+}
+
+const gdFiles = filesUnder(godotDir, '.gd');
+
+describe('GDScript syntax', () => {
+  it('finds the SDK, the example and the fixture runner', () => {
+    const names = gdFiles.map((file) => relative(godotDir, file));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'addons/webtics/plugin.gd',
+        'addons/webtics/webtics.gd',
+        'addons/webtics/event_types.gd',
+        'addons/webtics/tests/fixture_runner.gd',
+        'examples/reaction_time/main.gd',
+      ]),
+    );
+  });
+
+  it.each(gdFiles.map((file) => [relative(root, file), file]))('%s parses', (_name, file) => {
+    expect(syntaxProblems(readFileSync(file, 'utf8'))).toEqual([]);
+  });
+
+  it('reports a broken snippet, so the check above can fail', () => {
+    const broken = 'extends Node\n\nfunc f(a: int -> void:\n\tif a >:\n\t\tpass\n';
+    expect(syntaxProblems(broken).length).toBeGreaterThan(0);
+    expect(syntaxProblems('extends Node\n\nfunc f(a: int) -> void:\n\tpass\n')).toEqual([]);
+  });
+});
+
+describe('plugin.cfg', () => {
+  it('names the plugin and a script that exists', () => {
+    const plugin = readConfig(join(addonDir, 'plugin.cfg')).get('plugin');
+
+    for (const key of ['name', 'description', 'author', 'version', 'script']) {
+      expect(plugin?.get(key), key).toBeTruthy();
+    }
+    expect(plugin?.get('author')).toBe('WebTics');
+    expect(existsSync(join(addonDir, plugin!.get('script')!))).toBe(true);
+  });
+});
+
+describe('event_types.gd', () => {
+  const source = readFileSync(join(addonDir, 'event_types.gd'), 'utf8');
+  const constants = gdConstants(source);
+
+  it('holds the server catalogue, name for name and number for number', () => {
+    expect(constants).toEqual({ ...eventCatalogue });
+  });
+
+  it('gives the types with a required magnitude the server range and unit', () => {
+    expect(gdMagnitudeRules(source, constants)).toEqual(
+      new Map([...magnitudeRules].map(([type, rule]) => [type, { ...rule }])),
+    );
+  });
+});
+
+describe('webtics.gd and the files it loads', () => {
+  const sdkSource = filesUnder(addonDir, '.gd')
+    .filter((file) => !file.includes('/tests/'))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+
+  // A weak check: it proves the words are there, not that the code around
+  // them does the right thing. The wire behaviour is held to the fixtures
+  // by fixture_runner.gd, which runs only inside Godot.
+  it.each([
+    'X-Client-Sent-At',
+    'X-API-Key',
+    'retry-after',
+    'last_sequence',
+    'NOTIFICATION_WM_CLOSE_REQUEST',
+    'set_auto_accept_quit(',
+    'user://webtics/queue.json',
+    'rename_absolute',
+  ])('mentions %s', (piece) => {
+    expect(sdkSource.includes(piece), piece).toBe(true);
+  });
+
+  it('documents every option in the README, and no other', () => {
+    const webtics = readFileSync(join(addonDir, 'webtics.gd'), 'utf8');
+    const block = /^const DEFAULT_OPTIONS := \{\n([\s\S]*?)\n\}/m.exec(webtics)![1]!;
+    const readme = readFileSync(join(addonDir, 'README.md'), 'utf8');
+    const section = readme.split('## Options')[1]!.split('\n## ')[0]!;
+
+    const inCode = [...block.matchAll(/^\t"(\w+)":/gm)].map((m) => m[1]);
+    const inReadme = [...section.matchAll(/^\| `(\w+)`/gm)].map((m) => m[1]);
+    expect(inReadme).toEqual(inCode);
+  });
+
+  it('preloads only files that exist', () => {
+    for (const file of gdFiles) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/preload\("([^"]+)"\)/g)) {
+        const target = match[1]!;
+        const path = target.startsWith('res://')
+          ? join(addonDir, target.replace('res://addons/webtics/', ''))
+          : join(file, '..', target);
+        expect(existsSync(path), `${relative(root, file)}: ${target}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('the reaction-time example', () => {
+  const exampleDir = join(godotDir, 'examples/reaction_time');
+
+  it('registers the autoload, enables the addon and opens main.tscn', () => {
+    const project = readConfig(join(exampleDir, 'project.godot'));
+
+    expect(project.get('autoload')?.get('WebTics')).toBe('*res://addons/webtics/webtics.gd');
+    expect(project.get('editor_plugins')?.get('enabled')).toContain(
+      'res://addons/webtics/plugin.cfg',
+    );
+    expect(project.get('application')?.get('run/main_scene')).toBe('res://main.tscn');
+  });
+
+  it('has a scene whose script exists and whose nodes main.gd looks up', () => {
+    const scene = readFileSync(join(exampleDir, 'main.tscn'), 'utf8');
+    const script = readFileSync(join(exampleDir, 'main.gd'), 'utf8');
+    const nodePaths = new Set(
+      [...scene.matchAll(/^\[node name="([^"]+)" type="\w+" parent="([^"]+)"/gm)].map(
+        ([, name, parent]) => (parent === '.' ? name : `${parent}/${name}`),
+      ),
+    );
+
+    expect(scene).toMatch(/^\[gd_scene [^\]]*format=3/);
+    for (const [, parent] of scene.matchAll(/^\[node [^\]]*parent="([^"]+)"/gm)) {
+      expect(parent === '.' || nodePaths.has(parent), `parent ${parent}`).toBe(true);
+    }
+    expect(scene).toContain('[ext_resource type="Script" path="res://main.gd"');
+    for (const [, path] of script.matchAll(/\$([\w/]+)/g)) {
+      expect(nodePaths, path).toContain(path);
+    }
+  });
+});
