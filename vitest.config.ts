@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The security suite runs a real server process: npm run test:security.
-    exclude: ['test/browser/**', 'test/security/**', 'node_modules/**'],
+    // The security suite and the SDK end-to-end tests run real server
+    // processes: npm run test:security, npm run test:e2e.
+    exclude: ['test/browser/**', 'test/security/**', 'test/e2e/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     coverage: {
