@@ -26,16 +26,25 @@ export interface Completeness {
   repeatedSequences: number[];
   missingCount: number;
   missing: SequenceRange[];
+  /** Stored events numbered above expectedLastSequence: the SDK gave out more than it said. */
+  beyondExpected: number;
   complete: boolean;
 }
 
-// The sequence number a rejected event carried, read from its kept payload
-// when it is a whole number in range; a rejected payload may hold anything.
-const rejectedSequence = sql<number>`case
+/**
+ * The sequence number a rejected event carried, read from its kept payload
+ * when it is a whole number in range; a rejected payload may hold anything.
+ */
+export const rejectedSequence = sql<number | null>`case
   when jsonb_typeof(payload -> 'sequence') = 'number'
    and payload ->> 'sequence' ~ '^[1-9][0-9]{0,9}$'
    and (payload ->> 'sequence')::bigint <= 2147483647
   then (payload ->> 'sequence')::bigint end`;
+
+/** The client event id a rejected event carried, when it is a UUID. */
+export const rejectedClientEventId = sql<string | null>`case
+  when payload ->> 'client_event_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+  then lower(payload ->> 'client_event_id') end`;
 
 async function rejectedSequences(db: Kysely<Database>, playSessionId: number) {
   const rows = await db
@@ -58,6 +67,17 @@ async function storedSummary(db: Kysely<Database>, playSessionId: number) {
     ])
     .where('play_session_id', '=', playSessionId)
     .executeTakeFirstOrThrow();
+}
+
+async function countBeyond(db: Kysely<Database>, playSessionId: number, last: number | null) {
+  if (last === null) return 0;
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('play_session_id', '=', playSessionId)
+    .where('sequence', '>', last)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 async function repeatedSequences(db: Kysely<Database>, playSessionId: number) {
@@ -127,6 +147,7 @@ export async function playSessionCompleteness(
   const lastStored = stored.last === null ? 0 : Number(stored.last);
   const top = Math.max(playSession.last_sequence ?? 0, lastStored, rejected.numbers.at(-1) ?? 0);
   const missing = await missingRanges(db, playSessionId, top);
+  const beyond = await countBeyond(db, playSessionId, playSession.last_sequence);
   const closed = playSession.ended_at !== null;
 
   return {
@@ -143,7 +164,12 @@ export async function playSessionCompleteness(
     repeatedSequences: repeated,
     missingCount: missing.count,
     missing: missing.ranges,
+    beyondExpected: beyond,
     complete:
-      closed && playSession.last_sequence !== null && missing.count === 0 && repeated.length === 0,
+      closed &&
+      playSession.last_sequence !== null &&
+      missing.count === 0 &&
+      repeated.length === 0 &&
+      beyond === 0,
   };
 }

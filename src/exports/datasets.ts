@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+
+import { rejectedClientEventId, rejectedSequence } from '../data/completeness.js';
 
 import type { Database } from '../db/schema.js';
 
@@ -20,7 +22,7 @@ export interface Column {
 export type Row = Record<string, unknown>;
 
 export interface Dataset {
-  name: 'events' | 'sessions' | 'play-sessions' | 'consents';
+  name: 'events' | 'sessions' | 'play-sessions' | 'rejected-events' | 'consents';
   description: string;
   columns: Column[];
   /** One page of rows after the given id, oldest first; an empty page ends the export. */
@@ -87,12 +89,16 @@ const events: Dataset = {
       name: 'monotonic_ms',
       type: 'number',
       unit: 'ms',
-      description: 'time since the play session started, from a clock that never jumps',
+      description:
+        'time since the play session started, from a clock that never jumps; after the game ' +
+        'restarts mid-play, the SDKs continue it from the wall clock',
     },
     {
       name: 'client_sent_at',
       type: 'timestamp',
-      description: "the client's clock when it sent the event; empty when it did not say",
+      description:
+        "the client's clock when it sent the request that delivered the event (for a queued " +
+        'event, possibly long after it happened); empty when it did not say',
     },
     {
       name: 'clock_offset_ms',
@@ -203,6 +209,11 @@ const playSessions: Dataset = {
       type: 'integer',
       description: 'resent events dropped because they were already stored',
     },
+    {
+      name: 'rejected_events',
+      type: 'integer',
+      description: 'events refused by the validation rules (see the rejected-events dataset)',
+    },
   ],
   async page(db, studyId, filters, afterId, size) {
     let query = db
@@ -210,6 +221,13 @@ const playSessions: Dataset = {
       .innerJoin('metric_sessions as m', 'm.id', 'p.metric_session_id')
       .selectAll('p')
       .select('m.unique_id')
+      .select((eb) =>
+        eb
+          .selectFrom('rejected_events as r')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('r.play_session_id', '=', 'p.id')
+          .as('rejected_events'),
+      )
       .where('m.study_id', '=', studyId)
       .where('p.id', '>', afterId)
       .orderBy('p.id')
@@ -227,6 +245,85 @@ const playSessions: Dataset = {
       ended_at: iso(row.ended_at),
       last_sequence: row.last_sequence,
       duplicate_events: Number(row.duplicate_events),
+      rejected_events: Number(row.rejected_events ?? 0),
+    }));
+  },
+};
+
+const rejectedEvents: Dataset = {
+  name: 'rejected-events',
+  description:
+    'Events the server refused, with the rule they broke: with the play-sessions dataset, ' +
+    'enough to repeat the completeness check offline. The refused payload itself is not exported.',
+  columns: [
+    { name: 'rejected_id', type: 'integer', description: 'WebTics id of the rejection record' },
+    { name: 'play_session_id', type: 'integer', description: 'play session it was sent to' },
+    { name: 'session_id', type: 'integer', description: 'metric session of that play session' },
+    { name: 'participant_id', type: 'text', description: 'unique_id of that session' },
+    { name: 'build_number', type: 'text', description: 'game build that sent the event' },
+    {
+      name: 'batch_index',
+      type: 'integer',
+      description: 'position in its batch, from 0; empty when sent alone',
+    },
+    { name: 'field', type: 'text', description: 'the field that broke a rule' },
+    { name: 'rule', type: 'text', description: 'the rule it broke (see docs/validation.md)' },
+    { name: 'message', type: 'text', description: 'the explanation sent to the game' },
+    {
+      name: 'sequence',
+      type: 'integer',
+      description: 'sequence number the refused event carried, when it was a valid one',
+    },
+    {
+      name: 'client_event_id',
+      type: 'text',
+      description: 'UUID the refused event carried, when it was one',
+    },
+    { name: 'received_at', type: 'timestamp', description: 'when the server refused it (UTC)' },
+  ],
+  async page(db, studyId, filters, afterId, size) {
+    let query = db
+      .selectFrom('rejected_events as r')
+      .leftJoin('play_sessions as p', 'p.id', 'r.play_session_id')
+      .leftJoin('metric_sessions as m', 'm.id', 'p.metric_session_id')
+      .select([
+        'r.id',
+        'r.play_session_id',
+        'm.id as session_id',
+        'm.unique_id',
+        'r.build_number',
+        'r.batch_index',
+        'r.field',
+        'r.rule',
+        'r.message',
+        'r.received_at',
+      ])
+      .select([rejectedSequence.as('sequence'), rejectedClientEventId.as('client_event_id')])
+      .where('r.study_id', '=', studyId)
+      .where('r.id', '>', afterId)
+      .orderBy('r.id')
+      .limit(size);
+    if (filters.from) query = query.where('r.received_at', '>=', filters.from);
+    if (filters.to) query = query.where('r.received_at', '<', filters.to);
+    if (filters.eventType !== undefined) {
+      query = query.where(sql<string>`r.payload ->> 'event_type'`, '=', String(filters.eventType));
+    }
+    if (filters.build !== undefined) query = query.where('r.build_number', '=', filters.build);
+    if (filters.participant !== undefined)
+      query = query.where('m.unique_id', '=', filters.participant);
+    return (await query.execute()).map((row) => ({
+      rejected_id: Number(row.id),
+      play_session_id: row.play_session_id === null ? null : Number(row.play_session_id),
+      session_id: row.session_id === null ? null : Number(row.session_id),
+      participant_id: row.unique_id,
+      build_number: row.build_number,
+      batch_index: row.batch_index,
+      field: row.field,
+      rule: row.rule,
+      message: row.message,
+      sequence: row.sequence === null ? null : Number(row.sequence),
+      client_event_id: row.client_event_id,
+      received_at: row.received_at.toISOString(),
     }));
   },
 };
@@ -296,6 +393,7 @@ export const datasets: Record<Dataset['name'], Dataset> = {
   events,
   sessions,
   'play-sessions': playSessions,
+  'rejected-events': rejectedEvents,
   consents,
 };
 
@@ -305,6 +403,7 @@ export function rowId(dataset: Dataset, row: Row): number {
     events: 'event_id',
     sessions: 'session_id',
     'play-sessions': 'play_session_id',
+    'rejected-events': 'rejected_id',
     consents: '_id',
   }[dataset.name];
   return row[key] as number;

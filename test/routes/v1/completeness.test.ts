@@ -62,7 +62,23 @@ describe('GET /api/v1/play-sessions/:id/completeness', () => {
       repeated_sequences: [],
       missing_count: 0,
       missing: [],
+      beyond_expected: 0,
       complete: true,
+    });
+  });
+
+  it('flags events numbered past the last sequence the close gave', async () => {
+    await send([1, 2, 3]);
+    await close({ last_sequence: 2 });
+
+    const { body } = await report();
+
+    expect(body).toMatchObject({
+      last_sequence: 3,
+      expected_last_sequence: 2,
+      beyond_expected: 1,
+      missing: [],
+      complete: false,
     });
   });
 

@@ -125,6 +125,49 @@ describe('exports', () => {
     expect(Object.keys(consent)).not.toContain('code_lookup');
   });
 
+  it('exports rejected events with their rule, sequence and id, and counts them per play', async () => {
+    const id = '6f1c2f8e-8b9a-4b7e-9d57-2b1f0c9e0a11';
+    await seed('p-three', '3.0', [
+      makeEvent({ sequence: 1 }),
+      makeEvent({ sequence: 2, magnitude: 20_000, client_event_id: id.toUpperCase() }),
+      makeEvent({ sequence: '3', client_event_id: 'not-a-uuid', event_type: 105 }),
+    ]);
+
+    const rejected = await get('/api/v1/studies/alpha/export/rejected-events.ndjson');
+    const onlyRange = await get(
+      '/api/v1/studies/alpha/export/rejected-events.ndjson?event_type=102&participant=p-three',
+    );
+    const plays = await get('/api/v1/studies/alpha/export/play-sessions.ndjson');
+
+    const rows = rejected.body
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(rows).toEqual([
+      expect.objectContaining({
+        participant_id: 'p-three',
+        build_number: '3.0',
+        batch_index: 1,
+        field: 'magnitude',
+        rule: 'range',
+        sequence: 2,
+        client_event_id: id,
+      }),
+      expect.objectContaining({
+        batch_index: 2,
+        rule: 'format',
+        sequence: null,
+        client_event_id: null,
+      }),
+    ]);
+    expect(onlyRange.body.trimEnd().split('\n')).toHaveLength(1);
+    const counts = plays.body
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line).rejected_events);
+    expect(counts).toEqual([0, 0, 2]);
+  });
+
   it.each(['events.xlsx', '..%2F..%2Fetc%2Fpasswd', 'events.csv%00.txt', 'events'])(
     'refuses the file %j',
     async (file) => {

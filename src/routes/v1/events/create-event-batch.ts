@@ -8,6 +8,7 @@ import {
   IngestQuery,
   readArrival,
   resolveIngestTarget,
+  SentAtHeaders,
   sentAtDescription,
 } from './ingest-target.js';
 
@@ -58,6 +59,7 @@ export function createEventBatchRoute(app: App, { db }: RouteDeps): void {
           sentAtDescription,
         tags: ['ingest'],
         querystring: IngestQuery,
+        headers: SentAtHeaders,
         body: Body,
         response: { 200: Reply, ...errors(400, 401, 403, 404, 413, 415) },
       },

@@ -8,6 +8,7 @@ import {
   IngestQuery,
   readArrival,
   resolveIngestTarget,
+  SentAtHeaders,
   sentAtDescription,
 } from './ingest-target.js';
 
@@ -26,10 +27,12 @@ export function createEventRoute(app: App, { db }: RouteDeps): void {
         description:
           'Answers 201 with the stored event, or 200 with the earlier one when its ' +
           'client_event_id was already stored (a retry). A refused event gets a 400 and is ' +
-          'kept as a rejected-event record. ' +
+          'kept as a rejected-event record; a request refused as a whole (a bad query or ' +
+          'X-Client-Sent-At) is not. ' +
           sentAtDescription,
         tags: ['ingest'],
         querystring: IngestQuery,
+        headers: SentAtHeaders,
         body: EventInput,
         response: { 200: EventBody, 201: EventBody, ...errors(400, 401, 403, 404, 413, 415) },
       },

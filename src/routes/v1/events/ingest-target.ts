@@ -33,6 +33,18 @@ export async function resolveIngestTarget(
 /** The header in which an SDK says what its wall clock read when it sent the request. */
 export const sentAtHeader = 'x-client-sent-at';
 
+/** Declared so the OpenAPI document lists the header; its value is read by readArrival. */
+export const SentAtHeaders = Type.Object({
+  'x-client-sent-at': Type.Optional(
+    Type.String({
+      description:
+        "The client's wall clock when it sent this request, ISO 8601 with a zone " +
+        '(any time from 1970)',
+      examples: ['2026-03-01T12:00:00.000Z'],
+    }),
+  ),
+});
+
 export const sentAtDescription =
   "Optional X-Client-Sent-At header: the client's wall clock when it sent this request " +
   '(ISO 8601 with a zone). The server then stores the clock offset and a corrected time ' +

@@ -20,7 +20,7 @@ import { readerRoles, type App, type RouteDeps } from '../../types.js';
 import { StudyId } from '../studies/study-routes.js';
 import { askedFilters, ExportQuery, filtersFrom } from './export-query.js';
 
-const filePattern = /^(events|sessions|play-sessions|consents)\.(csv|ndjson)$/;
+const filePattern = /^(events|sessions|play-sessions|rejected-events|consents)\.(csv|ndjson)$/;
 
 const FileParams = Type.Object(
   {
@@ -247,6 +247,11 @@ export function exportRoutes(app: App, { db }: RouteDeps): void {
           'Types 0–99 are free for general game events, 900–999 for a study’s own; their magnitude is unchecked.',
           'Times are UTC, ISO 8601, to the millisecond. Empty CSV cells are missing values (NULL), never 0.',
           'CSV text cells that would start with = + - @ or a tab are prefixed with an apostrophe.',
+          'The from and to filters apply to the device’s own timestamp for events (received_at ' +
+            'for rejected events); use corrected_time to place events on one clock.',
+          'A play session is complete when its events carry every sequence number from 1 to ' +
+            'last_sequence, less those in rejected-events; GET /api/v1/play-sessions/{id}/completeness ' +
+            'does this check.',
         ],
       };
     },

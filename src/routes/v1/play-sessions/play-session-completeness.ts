@@ -33,8 +33,14 @@ const Reply = Type.Object({
   missing: Type.Array(Type.Object({ from: Type.Integer(), to: Type.Integer() }), {
     description: `the missing numbers as ranges, lowest first (at most ${maxListed} ranges)`,
   }),
+  beyond_expected: Type.Integer({
+    description:
+      'stored events numbered above expected_last_sequence (sent after the close said it ' +
+      'was the last); 0 when the close gave no last_sequence',
+  }),
   complete: Type.Boolean({
-    description: 'closed with a last_sequence, nothing missing and nothing repeated',
+    description:
+      'closed with a last_sequence, nothing missing, nothing repeated, nothing beyond the last',
   }),
 });
 
@@ -74,6 +80,7 @@ export function playSessionCompletenessRoute(app: App, { db }: RouteDeps): void 
         repeated_sequences: report.repeatedSequences,
         missing_count: report.missingCount,
         missing: report.missing,
+        beyond_expected: report.beyondExpected,
         complete: report.complete,
       };
     },
