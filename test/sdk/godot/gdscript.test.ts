@@ -1,6 +1,7 @@
 // Checks on the Godot SDK that run without Godot. Godot cannot run here, so
 // the GDScript is parsed by tree-sitter-gdscript: that finds syntax errors,
-// not type errors, wrong method names or behaviour.
+// not type errors or behaviour, and wrong method names only where a check
+// below compares names (the fixture runner against webtics.gd).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
@@ -8,13 +9,18 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { eventCatalogue, magnitudeRules } from '../../../src/validation/catalogue.js';
+import { loadWireFixtures } from '../fixture-match.js';
 
 interface SyntaxNode {
   type: string;
+  text: string;
   isMissing: boolean;
   hasError: boolean;
   startPosition: { row: number; column: number };
   children: SyntaxNode[];
+  namedChildren: SyntaxNode[];
+  childForFieldName(name: string): SyntaxNode | null;
+  descendantsOfType(type: string): SyntaxNode[];
 }
 
 interface Parser {
@@ -43,11 +49,14 @@ function filesUnder(dir: string, extension: string): string[] {
   });
 }
 
-// Every ERROR or MISSING node, as "line:column type" (1-based, as editors count).
-function syntaxProblems(source: string): string[] {
+function parseTree(source: string): SyntaxNode {
   // Node's tree-sitter reads the text in chunks of bufferSize; larger files
   // need a larger buffer.
-  const tree = parser.parse(source, undefined, { bufferSize: source.length * 2 + 1024 });
+  return parser.parse(source, undefined, { bufferSize: source.length * 2 + 1024 }).rootNode;
+}
+
+// Every ERROR or MISSING node, as "line:column type" (1-based, as editors count).
+function syntaxProblems(source: string): string[] {
   const problems: string[] = [];
   const visit = (node: SyntaxNode): void => {
     if (node.type === 'ERROR' || node.isMissing) {
@@ -58,7 +67,7 @@ function syntaxProblems(source: string): string[] {
     }
     if (node.hasError) node.children.forEach(visit);
   };
-  visit(tree.rootNode);
+  visit(parseTree(source));
   return problems;
 }
 
@@ -93,6 +102,73 @@ function gdMagnitudeRules(source: string, constants: Record<string, number>) {
       { name: m[2], unit: m[3], min: Number(m[4]), max: Number(m[5]) },
     ]),
   );
+}
+
+// A GDScript string literal's value, for the plain strings used as match
+// patterns and keys ("flush", 'flush').
+function unquote(literal: string): string {
+  return literal.slice(1, -1);
+}
+
+// The strings that are patterns of a `match` anywhere in the file.
+function matchPatterns(source: string): Set<string> {
+  const sections = parseTree(source).descendantsOfType('pattern_section');
+  const strings = sections.flatMap((section) =>
+    section.namedChildren.filter((child) => child.type === 'string'),
+  );
+  return new Set(strings.map((node) => unquote(node.text)));
+}
+
+// Every string literal in the file.
+function stringLiterals(source: string): Set<string> {
+  return new Set(
+    parseTree(source)
+      .descendantsOfType('string')
+      .map((n) => unquote(n.text)),
+  );
+}
+
+// What the file reaches through a variable named `receiver`: `sdk.flush()`
+// gives a method "flush", `sdk.transport` and `sdk.events_rejected` a member.
+function usedThrough(source: string, receiver: string) {
+  const methods = new Set<string>();
+  const members = new Set<string>();
+  for (const node of parseTree(source).descendantsOfType('attribute')) {
+    const [base, next] = node.namedChildren;
+    if (base?.type !== 'identifier' || base.text !== receiver || next === undefined) continue;
+    if (next.type === 'attribute_call') methods.add(next.namedChildren[0]!.text);
+    else if (next.type === 'identifier') members.add(next.text);
+  }
+  return { methods, members };
+}
+
+// The names a script declares at its top level: functions, and variables
+// and signals (lambdas and locals are not counted).
+function declared(source: string) {
+  const nameOf = (node: SyntaxNode) => node.childForFieldName('name')!.text;
+  const top = parseTree(source).namedChildren;
+  const of = (type: string) => new Set(top.filter((n) => n.type === type).map(nameOf));
+  const variables = of('variable_statement');
+  const signals = of('signal_statement');
+  return { functions: of('function_definition'), members: new Set([...variables, ...signals]) };
+}
+
+// Methods of Node that the runner calls on the SDK's node, listed by hand:
+// the SDK inherits them, so it does not declare them.
+const nodeMethods = new Set(['queue_free']);
+
+// The fixtures' script calls that are not a match pattern of the runner,
+// and what the runner uses of `sdk` that the SDK does not declare.
+function runnerGaps(runner: string, sdk: string, calls: Iterable<string>) {
+  const patterns = matchPatterns(runner);
+  const used = usedThrough(runner, 'sdk');
+  const has = declared(sdk);
+  const isMissing = (name: string) => !has.functions.has(name) && !nodeMethods.has(name);
+  return {
+    unhandledCalls: [...new Set(calls)].filter((call) => !patterns.has(call)).sort(),
+    missingMethods: [...used.methods].filter(isMissing).sort(),
+    missingMembers: [...used.members].filter((name) => !has.members.has(name)).sort(),
+  };
 }
 
 const gdFiles = filesUnder(godotDir, '.gd');
@@ -192,6 +268,65 @@ describe('webtics.gd and the files it loads', () => {
         expect(existsSync(path), `${relative(root, file)}: ${target}`).toBe(true);
       }
     }
+  });
+});
+
+// What this proves: every `call` of the fixtures is a string pattern of a
+// `match` in fixture_runner.gd, every config key and expect field they use is
+// a string in it, and every method, variable and signal it reaches through
+// `sdk.` is declared in webtics.gd. What it does not prove: that the branch
+// of a call calls the right method with the right arguments, that argument
+// counts and types fit (no Godot type check runs here), that the runner or
+// the SDK behave as the fixtures demand (the runner has never run), or
+// anything about calls made through a variable not named `sdk`.
+describe('fixture_runner.gd and the wire fixtures', () => {
+  const fixtures = loadWireFixtures();
+  const runner = readFileSync(join(addonDir, 'tests/fixture_runner.gd'), 'utf8');
+  const sdk = readFileSync(join(addonDir, 'webtics.gd'), 'utf8');
+  const calls = fixtures.flatMap((fixture) => fixture.script.map((step) => step.call));
+
+  it('reads all the fixtures', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(12);
+    expect(calls).toEqual(expect.arrayContaining(['my_data', 'resume_sending', 'consent']));
+  });
+
+  it('handles every call the fixtures make, with methods the SDK has', () => {
+    expect(runnerGaps(runner, sdk, calls)).toEqual({
+      unhandledCalls: [],
+      missingMethods: [],
+      missingMembers: [],
+    });
+  });
+
+  it('names every config key and expect field the fixtures use', () => {
+    const keys = fixtures.flatMap((fixture) => [
+      ...Object.keys(fixture.config ?? {}),
+      ...Object.keys(fixture.expect ?? {}),
+    ]);
+    const strings = stringLiterals(runner);
+    expect([...new Set(keys)].filter((key) => !strings.has(key))).toEqual([]);
+  });
+
+  it('reports a call without a branch and a method the SDK lacks, so the check can fail', () => {
+    const runnerSnippet = [
+      'extends SceneTree',
+      '',
+      'func _call(sdk: Node, step: Dictionary) -> Variant:',
+      '\tmatch step["call"]:',
+      '\t\t"flush", "close_play":',
+      '\t\t\treturn await sdk.flush_all()',
+      '\treturn sdk.wrong_name',
+      '',
+    ].join('\n');
+    const sdkSnippet =
+      'extends Node\n\nvar transport = null\n\nfunc flush() -> bool:\n\treturn true\n';
+
+    expect(syntaxProblems(runnerSnippet)).toEqual([]);
+    expect(runnerGaps(runnerSnippet, sdkSnippet, ['flush', 'my_data', 'close_play'])).toEqual({
+      unhandledCalls: ['my_data'],
+      missingMethods: ['flush_all'],
+      missingMembers: ['wrong_name'],
+    });
   });
 });
 

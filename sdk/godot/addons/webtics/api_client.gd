@@ -16,6 +16,9 @@ var api_key: String
 ## Any object with send(method, url, headers, body) -> Dictionary, awaited.
 var transport: Object
 var retry: RetryPolicy
+## How far the device's wall clock runs ahead, in ms (the SDK's
+## wall_clock_offset_ms): X-Client-Sent-At is read from that clock.
+var clock_offset_ms := 0.0
 
 var _host: Node
 
@@ -90,7 +93,7 @@ func _headers(method: String, options: Dictionary) -> PackedStringArray:
 	if method != "GET":
 		headers.append("Content-Type: application/json")
 	if options.get("sent_at", false):
-		headers.append("X-Client-Sent-At: " + WireValues.iso_now())
+		headers.append("X-Client-Sent-At: " + WireValues.iso_now(clock_offset_ms))
 	return headers
 
 

@@ -40,8 +40,11 @@ static func problem(event_type: int, fields: Dictionary) -> String:
 static func to_wire(event_type: int, fields: Dictionary) -> Dictionary:
 	var event := {"event_type": event_type}
 	for key in fields:
-		if typeof(fields[key]) != TYPE_NIL and not NAMES[key].is_empty():
-			event[NAMES[key]] = fields[key]
+		# Unknown names are skipped: problem() reports them unless the SDK's
+		# check_events is off.
+		var wire_name: String = NAMES.get(key, "")
+		if typeof(fields[key]) != TYPE_NIL and not wire_name.is_empty():
+			event[wire_name] = fields[key]
 	return event
 
 

@@ -60,6 +60,15 @@ const MAX_BATCH := 1000
 ## Put a scripted transport here before configure() to test without a
 ## server (the fixture runner does); configure() makes an HttpTransport.
 var transport: Object = null
+## For tests: how far this device's wall clock runs ahead, in ms, added to
+## every timestamp and X-Client-Sent-At. Set it before configure(). The
+## fixture runner takes it from a fixture's clock_offset_ms; a game leaves 0.
+var wall_clock_offset_ms := 0.0
+## When true (the default), log_event() refuses misuse at once. The fixture
+## runner turns it off, as the web SDK has no such check at run time, so
+## that an invalid event reaches the server and its refusal can be played
+## (permanent-rejection.json). A game should leave it on.
+var check_events := true
 
 var _options := {}
 var _api: ApiClient = null
@@ -118,6 +127,7 @@ func configure(url: String, api_key: String, options := {}) -> bool:
 	_options = _merged_options(options)
 	var policy := RetryPolicy.new(_options)
 	_api = ApiClient.new(self, url, api_key.strip_edges(), _transport(), policy)
+	_api.clock_offset_ms = wall_clock_offset_ms
 	if _delivery == null:
 		_start_delivery()
 	_delivery.api = _api
@@ -296,6 +306,22 @@ func withdraw(code: String) -> Dictionary:
 	return _outcome(await _api.request("POST", path, {"code": code}, {"key": false}), path)
 
 
+## Downloads everything the server holds about a participant, with their
+## withdrawal code: "body" holds "consent", "sessions", "play_sessions" and
+## "events". The code goes in the body, never in the URL, and the request
+## is sent without the key. A 404 means no participant has that code.
+##
+## [codeblock]
+## var reply := await WebTics.my_data(code_typed_by_participant)
+## if reply["ok"]: show_events(reply["body"]["events"])
+## [/codeblock]
+func my_data(code: String) -> Dictionary:
+	if not _is_configured():
+		return {"ok": false, "status": 0, "body": null}
+	var path := "/api/v1/research/my-data"
+	return _outcome(await _api.request("POST", path, {"code": code}, {"key": false}), path)
+
+
 ## Asks the server which events of a play session it has: received,
 ## duplicates, rejected and missing sequence ranges. The last play session
 ## by default. Returns {"ok", "status", "body"}.
@@ -333,9 +359,15 @@ func shutdown(timeout_ms := -1) -> bool:
 	return _queue.is_empty()
 
 
-## Sends again after a 401 or 403 paused sending (configure() with a new
-## key does this too).
-func resume() -> void:
+## Sends again after a 401 or 403 paused sending, with a new ingest key
+## when one is given (configure() with a new key does this too).
+##
+## [codeblock]
+## WebTics.resume_sending(new_key)
+## [/codeblock]
+func resume_sending(api_key := "") -> void:
+	if _api != null and not api_key.strip_edges().is_empty():
+		_api.api_key = api_key.strip_edges()
 	if _delivery != null:
 		_delivery.pause_error = {}
 	_schedule_flush()
@@ -475,7 +507,7 @@ func _misuse(event_type: int, fields: Dictionary) -> String:
 		return "call configure(url, api_key) first"
 	if _play_session_id == 0:
 		return "start a play before logging events"
-	return EventFields.problem(event_type, fields)
+	return EventFields.problem(event_type, fields) if check_events else ""
 
 
 # `happened_usec` is on the Time.get_ticks_usec() clock; the wall-clock
@@ -484,10 +516,15 @@ func _stamped(event: Dictionary, happened_usec: int) -> Dictionary:
 	var ago_s := maxf(0.0, Time.get_ticks_usec() - happened_usec) / 1_000_000.0
 	event["sequence"] = _next_sequence
 	event["monotonic_ms"] = maxf(0.0, happened_usec - _play_origin_usec) / 1000.0
-	event["timestamp"] = WireValues.iso_from_unix(Time.get_unix_time_from_system() - ago_s)
+	event["timestamp"] = WireValues.iso_from_unix(_unix_now() - ago_s)
 	event["client_event_id"] = WireValues.new_event_id()
 	_next_sequence += 1
 	return event
+
+
+# The wall clock in unix seconds, moved by wall_clock_offset_ms.
+func _unix_now() -> float:
+	return Time.get_unix_time_from_system() + wall_clock_offset_ms / 1000.0
 
 
 func _monotonic_now_ms() -> float:
@@ -544,7 +581,7 @@ func _restore(state: Dictionary) -> void:
 	# where the last save left it, plus the wall-clock time that passed since
 	# (not less than nothing, should the wall clock have been set back).
 	var saved_unix: float = state["unix_at_save"]
-	var gap_ms := maxf(0.0, Time.get_unix_time_from_system() - saved_unix) * 1000.0
+	var gap_ms := maxf(0.0, _unix_now() - saved_unix) * 1000.0
 	var saved_ms: float = state["monotonic_ms_at_save"]
 	_play_origin_usec = Time.get_ticks_usec() - int((saved_ms + gap_ms) * 1000.0)
 
@@ -555,7 +592,7 @@ func _state() -> Dictionary:
 		"play_session_id": _play_session_id,
 		"next_sequence": _next_sequence,
 		"monotonic_ms_at_save": _monotonic_now_ms() if _play_session_id != 0 else 0.0,
-		"unix_at_save": Time.get_unix_time_from_system(),
+		"unix_at_save": _unix_now(),
 		"events": _queue.events,
 		"closes": _queue.closes,
 	}

@@ -24,15 +24,16 @@ static func new_event_id() -> String:
 	]
 
 
-## The wall clock now, in UTC with milliseconds: "2026-03-01T12:00:00.123Z".
+## The wall clock now, in UTC with milliseconds: "2026-03-01T12:00:00.123Z",
+## moved `ahead_ms` forward (a test's device whose clock runs ahead).
 ## Time.get_datetime_string_from_system(true) has no milliseconds, so the
 ## fraction is taken from the same unix time.
 ##
 ## [codeblock]
 ## var sent_at := WireValues.iso_now()
 ## [/codeblock]
-static func iso_now() -> String:
-	return iso_from_unix(Time.get_unix_time_from_system())
+static func iso_now(ahead_ms := 0.0) -> String:
+	return iso_from_unix(Time.get_unix_time_from_system() + ahead_ms / 1000.0)
 
 
 ## A unix time in seconds (fractions kept) as ISO 8601 UTC with milliseconds.

@@ -11,12 +11,16 @@ extends RefCounted
 const WireValues := preload("../wire_values.gd")
 
 const ISO_TIME := "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$"
+const PLACEHOLDER := "\\{([A-Za-z_][A-Za-z0-9_]*)\\}"
 
 ## The run's values: api_key, session_id, play_session_id.
 var values: Dictionary
-## Values captured by "<kind:label>" matchers, by label.
+## Values captured by "<kind:label>" matchers, by label. A "{name}" looks
+## here first, then in `values`, so "{participant}" in a script step is the
+## id a consent answer captured with "<any:participant>".
 var captures := {}
 var _iso_time := RegEx.create_from_string(ISO_TIME)
+var _placeholder := RegEx.create_from_string(PLACEHOLDER)
 
 
 func _init(run_values: Dictionary) -> void:
@@ -71,10 +75,10 @@ func _check_matcher(
 		return
 
 	var label := parts[1]
-	if not captures.has(label):
+	if not _knows(label):
 		captures[label] = actual
-	elif not _same(captures[label], actual):
-		var first := _shown(captures[label])
+	elif not _same(_lookup(label), actual):
+		var first := _shown(_lookup(label))
 		problems.append("%s: %s was %s before, now %s" % [where, label, first, _shown(actual)])
 
 
@@ -126,30 +130,59 @@ func _check_array(
 
 
 # "{play_session_id}" alone stands for the value itself (a number stays a
-# number); inside longer text it is replaced as text.
+# number); inside longer text it is replaced as text. A name with no value
+# stays as it is, and so fails to match.
 func _substituted(text: String) -> Variant:
-	if text.begins_with("{") and text.ends_with("}"):
-		var name := text.substr(1, text.length() - 2)
-		if values.has(name):
-			return values[name]
+	var whole := _placeholder.search(text)
+	if whole != null and whole.get_start() == 0 and whole.get_end() == text.length():
+		return _lookup(whole.get_string(1)) if _knows(whole.get_string(1)) else text
+
 	var result := text
-	for name in values:
-		result = result.replace("{%s}" % name, str(values[name]))
+	for found in _placeholder.search_all(text):
+		if _knows(found.get_string(1)):
+			result = result.replace(found.get_string(), _as_text(_lookup(found.get_string(1))))
 	return result
 
 
+# A value for "<kind>" or "<kind:label>" in an answer: the label's value if
+# it has one, else a fresh value of that kind, captured under the label, as
+# the web SDK's runner makes them ("<any:code>" becomes "code").
 func _value_for_matcher(matcher: String) -> Variant:
 	var parts := matcher.substr(1, matcher.length() - 2).split(":", true, 1)
-	if parts.size() == 2 and captures.has(parts[1]):
-		return captures[parts[1]]
+	var label := parts[1] if parts.size() == 2 else ""
+	if not label.is_empty() and _knows(label):
+		return _lookup(label)
+
+	var value: Variant = label if not label.is_empty() else "any"
 	match parts[0]:
 		"uuid":
-			return WireValues.new_event_id()
+			value = WireValues.new_event_id()
 		"iso-time":
-			return WireValues.iso_now()
-		"number", "integer":
-			return 1
-	return null
+			value = WireValues.iso_now()
+		"number":
+			value = 0
+		"integer":
+			value = 1
+	if not label.is_empty():
+		captures[label] = value
+	return value
+
+
+func _knows(name: String) -> bool:
+	return captures.has(name) or values.has(name)
+
+
+func _lookup(name: String) -> Variant:
+	return captures[name] if captures.has(name) else values.get(name)
+
+
+# JSON gives Godot floats, so a whole number is written without ".0".
+func _as_text(value: Variant) -> String:
+	if value is String:
+		return value
+	if value is float and value == floorf(value):
+		return str(int(value))
+	return JSON.stringify(value)
 
 
 # Numbers compare by value (JSON gives Godot floats, the SDK may hold ints);

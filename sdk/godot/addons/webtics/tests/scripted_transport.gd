@@ -2,7 +2,9 @@ extends RefCounted
 ## A transport that answers from a wire fixture instead of the network. It
 ## takes the fixture's exchanges in order: each request the SDK makes is
 ## checked against the next exchange's request, and the SDK gets that
-## exchange's response. It has the same send() as HttpTransport.
+## exchange's response. It has the same send() as HttpTransport. An
+## exchange's "server" and "reached_server" concern only the server's replay
+## of the fixtures: to the SDK a lost answer is a cut connection either way.
 ##
 ## NEVER EXECUTED: written for Godot 4, which could not run where it was
 ## written. See the addon README.
@@ -54,7 +56,8 @@ func _check_wait(exchange: Dictionary, where: String) -> void:
 		return
 	var waited := Time.get_ticks_msec() - _last_answer_msec
 	if waited < float(exchange["min_wait_ms"]):
-		problems.append("%s: sent after %d ms, before min_wait_ms" % [where, waited])
+		var wait := [where, waited, int(exchange["min_wait_ms"])]
+		problems.append("%s: sent after %d ms, before min_wait_ms %d" % wait)
 
 
 func _check_request(
