@@ -1,6 +1,7 @@
 import type { QueueStorage } from './queue-storage.js';
 import {
   metaKey,
+  readCloses,
   readIndex,
   readMeta,
   readSegment,
@@ -41,10 +42,10 @@ export interface AdoptionOptions {
 }
 
 /**
- * Moves into `queue` the events of every instance that released its queue or
- * stopped beating, then deletes that instance's keys. Ours are written before
- * theirs are deleted, so a crash in between leaves events twice, never none.
- * Returns how many events were adopted.
+ * Moves into `queue` the events and unsent closes of every instance that
+ * released its queue or stopped beating, then deletes that instance's keys.
+ * Ours are written before theirs are deleted, so a crash in between leaves
+ * events twice, never none. Returns how many events and closes were adopted.
  *
  * @example
  * const adopted = adoptAbandoned(queue, { storage, namespace, instanceId, owner, staleAfterMs, now });
@@ -63,12 +64,13 @@ export function adoptAbandoned(queue: StoredQueue, options: AdoptionOptions): nu
     if (!isAbandoned(meta, options)) continue;
 
     const events = readEvents(storage, namespace, id, meta);
-    const stored = queue.prepend(events);
+    const closes = readCloses(meta.state);
+    const stored = queue.prepend(events, closes);
     deleteQueue(storage, namespace, id, meta);
     // A full storage refuses our copy until theirs is gone: write it again now.
     if (!stored) queue.rewrite();
     finished.push(id);
-    adopted += events.length;
+    adopted += events.length + closes.length;
   }
   if (finished.length > 0) updateIndex(storage, namespace, { remove: finished });
   return adopted;

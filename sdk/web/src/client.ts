@@ -52,6 +52,8 @@ export class WebTics {
   private readonly flusher: Flusher;
   private readonly ready: Promise<void>;
   private readonly owner: string;
+  /** What an earlier run with this instance id left open; see {@link startSession}. */
+  private readonly restored: { sessionId?: number; playId?: number };
   private monotonicOrigin = 0;
   private stopWatching: () => void = () => undefined;
   private stopHeartbeat: () => void = () => undefined;
@@ -64,13 +66,14 @@ export class WebTics {
     this.owner = fingerprint(`${url}\n${apiKey}`);
     this.transport = new Transport({ url, apiKey, fetch, clock, timeoutMs: requestTimeoutMs });
     this.queue = this.openQueue();
+    this.restored = { sessionId: this.state.session?.id, playId: this.state.play?.id };
     this.flusher = this.makeFlusher();
     this.restoreMonotonicOrigin();
 
     this.ready = this.adopt();
     this.beat();
     if (this.options.watchLifecycle) this.watch();
-    if (this.queue.size > 0) this.flusher.noteLogged();
+    if (!this.queue.isEmpty) this.flusher.noteLogged();
   }
 
   /** The open metric session's id, if any. */
@@ -104,13 +107,21 @@ export class WebTics {
 
   /**
    * Opens a metric session for one player (their pseudonym, or the
-   * participant id from {@link consent}).
+   * participant id from {@link consent}). A session and play that an earlier
+   * run with this `instanceId` left open are closed first: their closes (the
+   * play's with its last sequence number) are queued behind their events and
+   * sent with them, now or, if the server cannot be reached, later.
    *
    * @example
    * const session = await client.startSession('player-4f2a9c');
    */
   async startSession(uniqueId: string, buildNumber = this.options.buildNumber): Promise<Session> {
-    if (this.state.session) throw new Error('A session is already open; end it first');
+    const { session: open, play } = this.state;
+    const opened = open && open.id !== this.restored.sessionId;
+    if (opened || (play && play.id !== this.restored.playId)) {
+      throw new Error('A session is already open; end it first');
+    }
+    if (open) this.closeLeftOpen({ session: true });
 
     const body = { unique_id: uniqueId, build_number: buildNumber };
     const session = await this.call<Session>('POST', '/api/v1/sessions', body);
@@ -121,15 +132,21 @@ export class WebTics {
 
   /**
    * Opens a play session (one attempt) inside the open metric session. Its
-   * events count `sequence` from 1 and `monotonic_ms` from this call.
+   * events count `sequence` from 1 and `monotonic_ms` from this call. A play
+   * that an earlier run with this `instanceId` left open is closed first, as
+   * in {@link startSession}.
    *
    * @example
    * await client.startPlay();
    */
   async startPlay(): Promise<PlaySession> {
     const session = this.state.session;
+    const open = this.state.play;
     if (!session) throw new Error('Start a session before a play');
-    if (this.state.play) throw new Error('A play is already open; close it first');
+    if (open && open.id !== this.restored.playId) {
+      throw new Error('A play is already open; close it first');
+    }
+    if (open) this.closeLeftOpen({ session: false });
 
     const origin = this.clock.monotonic();
     const startedAt = this.clock.now().getTime();
@@ -173,9 +190,10 @@ export class WebTics {
   }
 
   /**
-   * Sends every queued event. A call made while a flush runs joins it (and the
-   * flush goes round again for newer events). Rejects when sending is paused
-   * or the server stays unreachable; the unsent events stay stored.
+   * Sends every queued event, then the queued closes (see {@link startSession}).
+   * A call made while a flush runs joins it (and the flush goes round again for
+   * newer events). Rejects when sending is paused or the server stays
+   * unreachable; what is unsent stays stored.
    *
    * @example
    * await client.flush();
@@ -323,7 +341,7 @@ export class WebTics {
 
   private async lastFlush(): Promise<void> {
     await this.ready;
-    if (this.queue.size === 0 || this.flusher.paused) return;
+    if (this.queue.isEmpty || this.flusher.paused) return;
 
     const cancel = this.clock.setTimer(() => this.flusher.interrupt(), this.options.closeTimeoutMs);
     try {
@@ -394,6 +412,19 @@ export class WebTics {
       reportRejected: onRejected,
       reportError: onError,
     });
+  }
+
+  // Opened by this run, an open session or play is the caller's to close; left
+  // open by a run that crashed, it is closed through the queue, behind its own
+  // events, so that neither is lost while the server cannot be reached.
+  private closeLeftOpen(which: { session: boolean }): void {
+    const { session, play, closes } = this.state;
+    if (play) closes.push({ kind: 'play', id: play.id, lastSequence: play.nextSequence - 1 });
+    if (which.session && session) closes.push({ kind: 'session', id: session.id });
+    this.state.play = null;
+    if (which.session) this.state.session = null;
+    this.queue.saveState();
+    this.flusher.flushInBackground();
   }
 
   // A play carried over from an earlier run of this instance (same id):

@@ -39,7 +39,7 @@ export interface KeepaliveBudget {
  * What a delivery works with.
  *
  * @example
- * await deliverBatch({ transport, queue, policy, clock, keepalive: undefined, signal, reportRejected, pause }, batch);
+ * await deliverBatch({ transport, queue, policy, clock, keepalive: undefined, signal, reportRejected, reportError, pause }, batch);
  */
 export interface DeliveryContext {
   transport: Transport;
@@ -51,6 +51,8 @@ export interface DeliveryContext {
   /** Aborts waits and requests when the SDK must stop (process exit, close()). */
   signal: AbortSignal;
   reportRejected: (rejections: RejectedEvent[]) => void;
+  /** Told of a queued close the server refused for good; it is dropped. */
+  reportError: (error: unknown) => void;
   /** Stops all sending until the key is fixed (401, 403). */
   pause: (error: WebTicsError) => void;
 }

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import { deliverBatch, type DeliveryContext, type RejectedEvent } from './deliver-batch.js';
+import { deliverCloses } from './deliver-closes.js';
 import type { RetryPolicy } from './retry.js';
 import type { StoredQueue } from './stored-queue.js';
 import type { Transport } from './transport.js';
@@ -24,14 +25,14 @@ export interface FlusherOptions {
   batchSize: number;
   flushIntervalMs: number;
   reportRejected: (rejections: RejectedEvent[]) => void;
-  /** Told when a flush the SDK started by itself fails. */
+  /** Told when a flush the SDK started by itself fails, or a queued close is refused. */
   reportError: (error: unknown) => void;
 }
 
 /**
- * Sends the queue in batches, one flush at a time: a flush asked for while one
- * runs joins it, and the running flush goes round once more for the events
- * that came meanwhile. A flush sends what was queued when it began, so steady
+ * Sends the queue in batches, then the queued closes, one flush at a time: a
+ * flush asked for while one runs joins it, and the running flush goes round
+ * once more for the events that came meanwhile. A flush sends what was queued when it began, so steady
  * logging cannot keep it going forever. Flushes start by themselves when a
  * batch is full, when the oldest event has waited `flushIntervalMs`, and, after
  * a failure, again later with growing pauses.
@@ -60,7 +61,7 @@ export class Flusher {
   }
 
   /**
-   * Sends what is queued. Rejects when sending is paused or the server stays
+   * Sends what is queued, events and closes. Rejects when sending is paused or the server stays
    * unreachable; the events stay queued either way.
    *
    * @example
@@ -99,7 +100,7 @@ export class Flusher {
    * document.addEventListener('visibilitychange', () => flusher.flushInBackground({ keepalive: true }));
    */
   flushInBackground(options: { keepalive?: boolean } = {}): void {
-    if (this.pausedBy || this.stopped || this.options.queue.size === 0) return;
+    if (this.pausedBy || this.stopped || this.options.queue.isEmpty) return;
 
     this.flush(options).catch((error: unknown) => this.options.reportError(error));
   }
@@ -159,6 +160,7 @@ export class Flusher {
     do {
       this.again = false;
       await this.drain(this.options.queue.lastOrder, signal);
+      await deliverCloses(this.context(signal));
     } while (this.again);
   }
 
@@ -175,7 +177,7 @@ export class Flusher {
   }
 
   private context(signal: AbortSignal): DeliveryContext {
-    const { transport, queue, policy, clock, reportRejected } = this.options;
+    const { transport, queue, policy, clock, reportRejected, reportError } = this.options;
     return {
       transport,
       queue,
@@ -184,6 +186,7 @@ export class Flusher {
       keepalive: this.keepalive ? this.budget : undefined,
       signal,
       reportRejected,
+      reportError,
       pause: (error) => (this.pausedBy = error),
     };
   }

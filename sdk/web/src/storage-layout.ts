@@ -32,11 +32,21 @@ export interface QueuedEvent {
 }
 
 /**
- * The sessions an instance had open, kept so that a reload or restart can
- * carry on with them.
+ * A close the server has not confirmed yet: of a play session, with the last
+ * sequence number given out, or of a metric session.
  *
  * @example
- * const state: SessionState = { session: { id: 4, uniqueId: 'p-1' }, play: null, lastPlayId: 9 };
+ * const close: PendingClose = { kind: 'play', id: 17, lastSequence: 240 };
+ */
+export type PendingClose =
+  { kind: 'play'; id: number; lastSequence: number } | { kind: 'session'; id: number };
+
+/**
+ * The sessions an instance had open, kept so that a reload or restart can
+ * carry on with them, and the closes still to be sent.
+ *
+ * @example
+ * const state: SessionState = { session: { id: 4, uniqueId: 'p-1' }, play: null, lastPlayId: 9, closes: [] };
  */
 export interface SessionState {
   session: { id: number; uniqueId: string } | null;
@@ -44,6 +54,8 @@ export interface SessionState {
   play: { id: number; nextSequence: number; startedAt: number } | null;
   /** The most recent play session, open or closed: the default of completeness(). */
   lastPlayId: number | null;
+  /** Sent in this order, each after the queued events of its play. */
+  closes: PendingClose[];
 }
 
 /**
@@ -132,6 +144,18 @@ export function readMeta(
 }
 
 /**
+ * The well-formed closes of a stored state; a state written before closes
+ * were queued has none.
+ *
+ * @example
+ * const closes = readCloses(meta.state);
+ */
+export function readCloses(state: Partial<SessionState>): PendingClose[] {
+  const closes: unknown = state.closes;
+  return Array.isArray(closes) ? closes.filter(isPendingClose) : [];
+}
+
+/**
  * The events of one segment: an empty list when absent, `corrupt` when unreadable.
  *
  * @example
@@ -169,6 +193,13 @@ function isQueuedEvent(value: unknown): value is QueuedEvent {
     item.event !== null &&
     typeof item.event.client_event_id === 'string'
   );
+}
+
+function isPendingClose(value: unknown): value is PendingClose {
+  const close = value as Partial<{ kind: string; id: number; lastSequence: number }> | null;
+  if (typeof close?.id !== 'number') return false;
+  if (close.kind === 'session') return true;
+  return close.kind === 'play' && typeof close.lastSequence === 'number';
 }
 
 function parseJson(text: string | null): unknown {

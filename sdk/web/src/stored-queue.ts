@@ -3,10 +3,12 @@ import type { QueueStorage } from './queue-storage.js';
 import {
   metaKey,
   readMeta,
+  readCloses,
   readSegment,
   segmentKey,
   segmentSize,
   updateIndex,
+  type PendingClose,
   type QueuedEvent,
   type SessionState,
   type StoredMeta,
@@ -55,7 +57,7 @@ interface Segment {
  */
 export class StoredQueue {
   /** Open sessions; call {@link saveState} after changing them. */
-  state: SessionState = { session: null, play: null, lastPlayId: null };
+  state: SessionState = { session: null, play: null, lastPlayId: null, closes: [] };
   private segments: Segment[] = [];
   private nextSegment = 0;
   private order = 0;
@@ -71,6 +73,11 @@ export class StoredQueue {
   /** How many events wait. */
   get size(): number {
     return this.count;
+  }
+
+  /** True when neither events nor closes wait. */
+  get isEmpty(): boolean {
+    return this.count === 0 && this.state.closes.length === 0;
   }
 
   /** The order number of the newest entry; entries up to it exist now. */
@@ -98,13 +105,13 @@ export class StoredQueue {
   }
 
   /**
-   * Puts events taken over from another instance in front: they are older.
-   * Answers whether they reached storage.
+   * Puts events taken over from another instance in front (they are older),
+   * and its closes behind ours. Answers whether they reached storage.
    *
    * @example
-   * queue.prepend(eventsOfAClosedTab);
+   * queue.prepend(eventsOfAClosedTab, closesOfAClosedTab);
    */
-  prepend(items: QueuedEvent[]): boolean {
+  prepend(items: QueuedEvent[], closes: PendingClose[] = []): boolean {
     const added: Segment[] = [];
     for (let start = 0; start < items.length; start += segmentSize) {
       const entries = items
@@ -114,6 +121,7 @@ export class StoredQueue {
     }
     this.segments.unshift(...added);
     this.count += items.length;
+    this.state.closes.push(...closes);
 
     return this.persist(() => {
       for (const segment of added) this.writeSegment(segment);
@@ -149,6 +157,18 @@ export class StoredQueue {
       }
     }
     return batch;
+  }
+
+  /**
+   * Whether events of this play session wait: its close must wait for them.
+   *
+   * @example
+   * if (!queue.hasEventsOf(17)) await sendClose(17);
+   */
+  hasEventsOf(playSessionId: number): boolean {
+    return this.segments.some((segment) =>
+      segment.entries.some((entry) => entry.item.playSessionId === playSessionId),
+    );
   }
 
   /**
@@ -240,7 +260,7 @@ export class StoredQueue {
     }
     if (meta === undefined || meta === 'corrupt') return;
 
-    this.state = meta.state;
+    this.state = { ...meta.state, closes: readCloses(meta.state) };
     this.nextSegment = meta.nextSegment;
     for (const name of meta.segments) this.loadSegment(name);
     this.restoreNextSequence();

@@ -84,6 +84,24 @@ describe('FileStorage', () => {
     expect(rig.server.requests.at(-1)!.body).toEqual({ last_sequence: 2 });
   });
 
+  it('after a crash, startSession() sends and closes from the files what was left open', async () => {
+    const rig = makeRig();
+    const options = { instanceId: 'station-3', heartbeatMs: 1e12 };
+    const crashed = rig.client({ ...options, storage: new FileStorage(dir.path) });
+    await startPlaying(crashed);
+    const ids = [crashed.log(EventType.TASK_START)];
+    const playClose = `/api/v1/play-sessions/${crashed.playSessionId}/close`;
+
+    const restarted = rig.client({ ...options, storage: new FileStorage(dir.path) });
+    await startPlaying(restarted);
+    await restarted.flush();
+
+    expect([...rig.server.stored.keys()]).toEqual(ids);
+    const close = rig.server.requests.find((request) => request.path === playClose);
+    expect(close?.body).toEqual({ last_sequence: 1 });
+    expect(restarted.playSessionId).not.toBe(crashed.playSessionId);
+  });
+
   it('starts empty and reports when a stored file is corrupt', async () => {
     const rig = makeRig();
     const storage = new FileStorage(dir.path);
