@@ -31,29 +31,32 @@ export interface Completeness {
   complete: boolean;
 }
 
-/**
- * The sequence number a rejected event carried, read from its kept payload
- * when it is a whole number in range; a rejected payload may hold anything.
- */
-export const rejectedSequence = sql<number | null>`case
-  when jsonb_typeof(payload -> 'sequence') = 'number'
-   and payload ->> 'sequence' ~ '^[1-9][0-9]{0,9}$'
-   and (payload ->> 'sequence')::bigint <= 2147483647
-  then (payload ->> 'sequence')::bigint end`;
-
-/** The client event id a rejected event carried, when it is a UUID. */
-export const rejectedClientEventId = sql<string | null>`case
-  when payload ->> 'client_event_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-  then lower(payload ->> 'client_event_id') end`;
-
+/** How many refusals the play session has, and the sequence numbers they carried. */
 async function rejectedSequences(db: Kysely<Database>, playSessionId: number) {
-  const rows = await db
+  const counted = await db
     .selectFrom('rejected_events')
-    .select(rejectedSequence.as('n'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('play_session_id', '=', playSessionId)
+    .executeTakeFirstOrThrow();
+  const listed = await db
+    .selectFrom('rejected_events')
+    .select('sequence')
+    .distinct()
+    .where('play_session_id', '=', playSessionId)
+    .where('sequence', 'is not', null)
+    .orderBy('sequence')
+    .limit(maxListed)
     .execute();
-  const numbers = rows.map((row) => row.n).filter((n): n is number => n !== null);
-  return { count: rows.length, numbers: [...new Set(numbers.map(Number))].sort((a, b) => a - b) };
+  const highest = await db
+    .selectFrom('rejected_events')
+    .select((eb) => eb.fn.max('sequence').as('n'))
+    .where('play_session_id', '=', playSessionId)
+    .executeTakeFirstOrThrow();
+  return {
+    count: Number(counted.n),
+    numbers: listed.map((row) => Number(row.sequence)),
+    highest: highest.n === null ? 0 : Number(highest.n),
+  };
 }
 
 async function storedSummary(db: Kysely<Database>, playSessionId: number) {
@@ -110,8 +113,8 @@ async function missingRanges(
       select sequence::bigint as n from events
        where play_session_id = ${playSessionId} and sequence is not null
       union
-      select ${rejectedSequence} from rejected_events
-       where play_session_id = ${playSessionId}
+      select sequence::bigint from rejected_events
+       where play_session_id = ${playSessionId} and sequence is not null
       union select 0
       union select ${top + 1}::bigint
     ),
@@ -145,7 +148,9 @@ export async function playSessionCompleteness(
   const rejected = await rejectedSequences(db, playSessionId);
   const repeated = await repeatedSequences(db, playSessionId);
   const lastStored = stored.last === null ? 0 : Number(stored.last);
-  const top = Math.max(playSession.last_sequence ?? 0, lastStored, rejected.numbers.at(-1) ?? 0);
+  // The close's last_sequence, when given, is where the sequence ends; events
+  // numbered past it are counted apart (beyond_expected), not as gaps.
+  const top = playSession.last_sequence ?? Math.max(lastStored, rejected.highest);
   const missing = await missingRanges(db, playSessionId, top);
   const beyond = await countBeyond(db, playSessionId, playSession.last_sequence);
   const closed = playSession.ended_at !== null;
@@ -160,7 +165,7 @@ export async function playSessionCompleteness(
     firstSequence: stored.first === null ? null : Number(stored.first),
     lastSequence: stored.last === null ? null : Number(stored.last),
     expectedLastSequence: playSession.last_sequence,
-    rejectedSequences: rejected.numbers.slice(0, maxListed),
+    rejectedSequences: rejected.numbers,
     repeatedSequences: repeated,
     missingCount: missing.count,
     missing: missing.ranges,

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, EventRow } from '../db/schema.js';
 import { countIngest } from '../metrics/metrics.js';
 import type { Issue } from '../validation/ajv.js';
-import type { ClockReport, ValidEvent } from '../validation/event.js';
+import { maxSequence, type ClockReport, type ValidEvent } from '../validation/event.js';
 
 export interface StoredEvent extends ValidEvent {
   id: number;
@@ -17,6 +17,32 @@ export interface RejectedEvent {
   index: number | null;
   issue: Issue;
   payload: unknown;
+  /** False when the payload holds what the database cannot store (NUL, bad Unicode). */
+  keepPayload?: boolean;
+}
+
+const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The sequence number and client event id a refused event carried, when they
+ * are valid, so that the refusal accounts for its number in the completeness
+ * report whatever else was wrong with it.
+ */
+function identifiersOf(payload: unknown): {
+  sequence: number | null;
+  clientEventId: string | null;
+} {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    return { sequence: null, clientEventId: null };
+  }
+  const { sequence, client_event_id: id } = payload as Record<string, unknown>;
+  return {
+    sequence:
+      Number.isInteger(sequence) && (sequence as number) >= 1 && (sequence as number) <= maxSequence
+        ? (sequence as number)
+        : null,
+    clientEventId: typeof id === 'string' && uuidText.test(id) ? id.toLowerCase() : null,
+  };
 }
 
 export interface IngestResult {
@@ -119,7 +145,10 @@ async function insertRejected(
         field: item.issue.field,
         rule: item.issue.rule,
         message: item.issue.message,
-        payload: keptPayload(item.payload),
+        payload: item.keepPayload === false ? null : keptPayload(item.payload),
+        ...(({ sequence, clientEventId }) => ({ sequence, client_event_id: clientEventId }))(
+          identifiersOf(item.payload),
+        ),
       })),
     )
     .execute();

@@ -3,6 +3,7 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import * as initial from './migrations/0001-initial.js';
 import * as researchCore from './migrations/0002-research-core.js';
 import * as eventTiming from './migrations/0003-event-timing.js';
+import * as rejectedEventIds from './migrations/0004-rejected-event-ids.js';
 import type { Database } from './schema.js';
 
 /** Every migration, in order. Names sort by their number; never rename or edit a shipped one. */
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-research-core': researchCore,
   '0003-event-timing': eventTiming,
+  '0004-rejected-event-ids': rejectedEventIds,
 };
 
 /** Brings the schema to the latest version; safe to run from several processes at once. */

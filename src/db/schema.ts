@@ -119,6 +119,9 @@ export interface RejectedEventsTable {
   message: string;
   payload: ColumnType<unknown, string | null, never>;
   received_at: CreatedAt;
+  /** The sequence number and client event id the refused event carried, when valid. */
+  sequence: number | null;
+  client_event_id: string | null;
 }
 
 /** The whole database as the typed query layer sees it. */

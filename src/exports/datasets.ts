@@ -1,7 +1,5 @@
 import { sql, type Kysely } from 'kysely';
 
-import { rejectedClientEventId, rejectedSequence } from '../data/completeness.js';
-
 import type { Database } from '../db/schema.js';
 
 export interface ExportFilters {
@@ -272,7 +270,9 @@ const rejectedEvents: Dataset = {
     {
       name: 'sequence',
       type: 'integer',
-      description: 'sequence number the refused event carried, when it was a valid one',
+      description:
+        'sequence number the refused event carried, when it was a valid one (kept even when ' +
+        'the payload is not)',
     },
     {
       name: 'client_event_id',
@@ -297,8 +297,9 @@ const rejectedEvents: Dataset = {
         'r.rule',
         'r.message',
         'r.received_at',
+        'r.sequence',
+        'r.client_event_id',
       ])
-      .select([rejectedSequence.as('sequence'), rejectedClientEventId.as('client_event_id')])
       .where('r.study_id', '=', studyId)
       .where('r.id', '>', afterId)
       .orderBy('r.id')
@@ -321,7 +322,7 @@ const rejectedEvents: Dataset = {
       field: row.field,
       rule: row.rule,
       message: row.message,
-      sequence: row.sequence === null ? null : Number(row.sequence),
+      sequence: row.sequence,
       client_event_id: row.client_event_id,
       received_at: row.received_at.toISOString(),
     }));

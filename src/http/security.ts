@@ -3,6 +3,13 @@ import type { FastifyInstance } from 'fastify';
 
 import { guardJsonBody } from '../validation/json-guard.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route checks each item of an array body with guardJsonBody itself. */
+    guardsItems?: boolean;
+  }
+}
+
 const escapes: Record<string, string> = {
   '<': '\\u003c',
   '>': '\\u003e',
@@ -40,7 +47,11 @@ export async function registerSecurity(app: FastifyInstance): Promise<void> {
   });
 
   app.addHook('preValidation', async (request) => {
-    if (request.body !== undefined) guardJsonBody(request.body);
+    if (request.body === undefined) return;
+    // A route that judges the items of an array body one by one guards each
+    // item itself, so one bad item refuses only that item.
+    if (request.routeOptions.config.guardsItems === true && Array.isArray(request.body)) return;
+    guardJsonBody(request.body);
   });
 
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -1,6 +1,9 @@
 /** Earliest client time accepted: nothing in a study predates the year 2000. */
 export const earliestTimestamp = Date.UTC(2000, 0, 1);
 
+/** The last moment ISO 8601 (and PostgreSQL's text form) writes with four year digits. */
+export const latestRepresentable = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** How far ahead of the server's clock a client may be. */
 export const maxClockAheadMs = 5 * 60 * 1000;
 
@@ -66,6 +69,7 @@ export function parseTimestamp(
   const millis = Number((match[7] ?? '').padEnd(3, '0').slice(0, 3));
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * 60_000;
   if (utc < earliest) return tooEarly(earliest);
+  if (utc > latestRepresentable) return fail('not_after_9999', 'must not be after 9999-12-31');
   if (utc > latest) {
     return fail('not_in_future', 'must not be more than 5 minutes ahead of the server clock');
   }

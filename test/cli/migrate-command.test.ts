@@ -29,6 +29,7 @@ describe('webtics migrate', () => {
       '0001-initial',
       '0002-research-core',
       '0003-event-timing',
+      '0004-rejected-event-ids',
     ]);
   });
 

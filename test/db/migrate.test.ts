@@ -24,6 +24,7 @@ describe('migrateToLatest', () => {
       '0001-initial',
       '0002-research-core',
       '0003-event-timing',
+      '0004-rejected-event-ids',
     ]);
 
     const tables = await sql<{ name: string }>`
@@ -47,6 +48,7 @@ describe('migrateToLatest', () => {
       { name: '0001-initial' },
       { name: '0002-research-core' },
       { name: '0003-event-timing' },
+      { name: '0004-rejected-event-ids' },
     ]);
   });
 
@@ -57,7 +59,12 @@ describe('migrateToLatest', () => {
 
     try {
       const results = await Promise.all([migrateToLatest(database.db), migrateToLatest(other.db)]);
-      expect(results.flat()).toEqual(['0001-initial', '0002-research-core', '0003-event-timing']);
+      expect(results.flat()).toEqual([
+        '0001-initial',
+        '0002-research-core',
+        '0003-event-timing',
+        '0004-rejected-event-ids',
+      ]);
     } finally {
       await other.close();
     }

@@ -86,19 +86,39 @@ describe('security basics', () => {
     },
   );
 
-  it('refuses JSON nested 10 000 deep with a 400', async () => {
-    const payload = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+  it('refuses JSON nested 10 000 deep with a 400, and such a batch item alone', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const single = url.replace('/batch', '');
 
-    const res = await t.app.inject({ method: 'POST', url, headers: withKey(keys.ingest), payload });
+    const alone = await t.app.inject({
+      method: 'POST',
+      url: single,
+      headers: withKey(keys.ingest),
+      payload: `{"data":${deep}}`,
+    });
+    const inBatch = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: withKey(keys.ingest),
+      payload: deep,
+    });
 
-    expect(res.statusCode).toBe(400);
-    expect(res.json().error.rule).toBe('max_depth');
+    expect(alone.statusCode).toBe(400);
+    expect(alone.json().error.rule).toBe('max_depth');
+    expect(inBatch.statusCode).toBe(200);
+    expect(inBatch.json().rejected).toMatchObject([{ index: 0, rule: 'max_depth' }]);
   });
 
   it('refuses a lone surrogate written as a JSON escape', async () => {
-    const payload = `[{"event_type":1,"timestamp":"${new Date().toISOString()}","data":{"s":"\\ud800"}}]`;
+    const payload = `{"event_type":1,"timestamp":"${new Date().toISOString()}","data":{"s":"\\ud800"}}`;
+    const single = url.replace('/batch', '');
 
-    const res = await t.app.inject({ method: 'POST', url, headers: withKey(keys.ingest), payload });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: single,
+      headers: withKey(keys.ingest),
+      payload,
+    });
 
     expect(res.statusCode).toBe(400);
     expect(res.json().error.rule).toBe('well_formed_unicode');

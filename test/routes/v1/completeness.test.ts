@@ -144,6 +144,44 @@ describe('GET /api/v1/play-sessions/:id/completeness', () => {
     expect(body).toMatchObject({ rejected: 3, rejected_sequences: [], missing: [] });
   });
 
+  it('accounts for events refused for what the database cannot hold, one by one', async () => {
+    const res = await send(
+      [1, 2, 5],
+      [
+        makeEvent({ sequence: 3, data: { note: 'a\u0000b' } }),
+        makeEvent({ sequence: 4, data: { id: 2 ** 64 } }),
+        makeEvent({ sequence: 6, data: { note: 'x'.repeat(20_000) } }),
+      ],
+    );
+    await close({ last_sequence: 6 });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json().rejected.map((r: { rule: string }) => r.rule)).toEqual([
+      'no_nul',
+      'safe_integer',
+      'max_bytes',
+    ]);
+    expect((await report()).body).toMatchObject({
+      received: 3,
+      rejected: 3,
+      rejected_sequences: [3, 4, 6],
+      missing: [],
+      complete: true,
+    });
+  });
+
+  it('ends the sequence at the last_sequence the close gave', async () => {
+    await send([1, 2, 3, 10], [makeEvent({ sequence: 12, magnitude: -1 })]);
+    await close({ last_sequence: 3 });
+
+    expect((await report()).body).toMatchObject({
+      missing: [],
+      missing_count: 0,
+      beyond_expected: 1,
+      complete: false,
+    });
+  });
+
   it('lists numbers that two stored events share', async () => {
     await send([1, 2, 2, 3]);
     await close({ last_sequence: 3 });

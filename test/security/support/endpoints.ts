@@ -21,6 +21,11 @@ export interface Endpoint {
   studyScoped: boolean;
   /** A 4xx may still leave a rejected-event record (and nothing else). */
   keepsRejected?: boolean;
+  /**
+   * An array body is judged item by item: what would refuse a whole body
+   * refuses only that item (200, listed in `rejected`), the rest is stored.
+   */
+  judgesItems?: boolean;
   /** A refused code attempt is itself written to the audit trail (and nothing else). */
   auditsRefusals?: boolean;
   prepare(world: World): Promise<Prepared>;
@@ -164,6 +169,7 @@ export const endpoints: Endpoint[] = [
     route: '/api/v1/events/batch',
     access: ingest,
     studyScoped: true,
+    judgesItems: true,
     prepare: async (w) => ({
       path: `/api/v1/events/batch?play_session_id=${(await w.newPlaySession()).playSessionId}`,
       body: [validEvent(), validEvent({ event_type: 104, magnitude: 80 })],

@@ -1,7 +1,10 @@
 import Type from 'typebox';
 
 import { ingestEvents, type Arrival, type RejectedEvent } from '../../../data/events.js';
+import { ValidationError } from '../../../errors.js';
 import { errors } from '../../../schemas/common.js';
+import type { Issue } from '../../../validation/ajv.js';
+import { guardJsonBody } from '../../../validation/json-guard.js';
 import { checkEvent, maxBatchSize, type ValidEvent } from '../../../validation/event.js';
 import { ingestRoles, type App, type RouteDeps } from '../../types.js';
 import {
@@ -30,6 +33,18 @@ const Reply = Type.Object({
   ),
 });
 
+/** The whole-body guard, applied to one event: what it finds refuses only that event. */
+function guardItem(item: unknown): Issue | undefined {
+  try {
+    guardJsonBody(item);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const { field = 'body', rule = 'invalid' } = error.details;
+    return { field, rule, message: error.message.slice(field.length + 2) };
+  }
+}
+
 function sortEvents(
   items: unknown[],
   arrival: Arrival,
@@ -38,6 +53,11 @@ function sortEvents(
   const valid: ValidEvent[] = [];
   const rejected: RejectedEvent[] = [];
   items.forEach((item, index) => {
+    const unsafe = guardItem(item);
+    if (unsafe !== undefined) {
+      rejected.push({ index, issue: unsafe, payload: item, keepPayload: false });
+      return;
+    }
     const check = checkEvent(item, now, arrival.clock);
     if (check.ok) valid.push(check.event);
     else rejected.push({ index, issue: check.issue, payload: item });
@@ -49,7 +69,7 @@ export function createEventBatchRoute(app: App, { db }: RouteDeps): void {
   app.post(
     '/api/v1/events/batch',
     {
-      config: { roles: ingestRoles },
+      config: { roles: ingestRoles, guardsItems: true },
       schema: {
         summary: 'Store a batch of events, judged one by one',
         description:

@@ -103,12 +103,36 @@ describe('POST /api/v1/events/batch', () => {
     expect(res.json().error).toMatchObject({ field: 'body', rule: 'type' });
   });
 
-  it('refuses the whole batch when any string holds a NUL character', async () => {
-    const res = await send([makeEvent(), makeEvent({ data: { s: 'a\u0000' } })]);
+  it('refuses only the event whose string holds a NUL character, keeping no payload', async () => {
+    const res = await send([makeEvent(), makeEvent({ data: { s: 'a\u0000' }, sequence: 2 })]);
 
-    expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ field: '[1].data.s', rule: 'no_nul' });
-    expect(await count('events')).toBe(0);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      stored: 1,
+      rejected: [{ index: 1, field: 'data.s', rule: 'no_nul', message: expect.any(String) }],
+    });
+    const [kept] = await t.db.selectFrom('rejected_events').selectAll().execute();
+    expect(kept).toMatchObject({ payload: null, sequence: 2, rule: 'no_nul' });
+  });
+
+  it.each([
+    [{ data: { big: 2 ** 64 } }, 'data.big', 'safe_integer'],
+    [{ data: { s: '\ud800' } }, 'data.s', 'well_formed_unicode'],
+    [{ ['k\u0000']: 1 }, '', 'no_nul'],
+  ])('refuses only the event with %j', async (override, field, rule) => {
+    const res = await send([makeEvent(override), makeEvent()]);
+
+    expect(res.json()).toMatchObject({ stored: 1, rejected: [{ index: 0, rule }] });
+    if (field !== '') expect(res.json().rejected[0].field).toBe(field);
+  });
+
+  it('refuses an item nested deeper than any body may be, alone', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = [deep];
+    const res = await send([deep, makeEvent()]);
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ stored: 1, rejected: [{ index: 0, rule: 'max_depth' }] });
   });
 
   it('stores nothing of a batch whose transaction fails', async () => {

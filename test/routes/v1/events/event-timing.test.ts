@@ -121,6 +121,7 @@ describe('event sequence, monotonic time and clock correction', () => {
     ['tomorrow', 'iso8601'],
     ['1969-12-31T23:59:59Z', 'not_before_1970'],
     ['2026-02-30T00:00:00Z', 'real_date'],
+    ['9999-12-31T23:59:59-23:59', 'not_after_9999'],
   ])('refuses the whole request when X-Client-Sent-At is %s', async (header, rule) => {
     const res = await sendBatch([makeEvent()], header);
 
