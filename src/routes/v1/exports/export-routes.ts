@@ -27,7 +27,8 @@ const FileParams = Type.Object(
     study_id: StudyId,
     file: Type.String({
       pattern: filePattern.source,
-      description: 'events, sessions, play-sessions or consents, then .csv or .ndjson',
+      description:
+        'events, sessions, play-sessions, rejected-events or consents, then .csv or .ndjson',
     }),
   },
   { additionalProperties: false },
