@@ -1,7 +1,6 @@
 import type { QueueStorage } from './queue-storage.js';
 import {
   metaKey,
-  readCloses,
   readIndex,
   readMeta,
   readSegment,
@@ -33,7 +32,10 @@ export interface AdoptionOptions {
   namespace: string;
   /** The adopter's id: its own queue is never adopted. */
   instanceId: string;
-  /** Only queues of the same server and key are adopted: only they can be sent. */
+  /**
+   * Only queues of the same server and key are adopted: only they can be
+   * sent. The fingerprint `ownerOf(url, apiKey)` (identity.ts), as queues store it.
+   */
   owner: string;
   /** A queue whose heartbeat is older than this is abandoned. */
   staleAfterMs: number;
@@ -64,7 +66,7 @@ export function adoptAbandoned(queue: StoredQueue, options: AdoptionOptions): nu
     if (!isAbandoned(meta, options)) continue;
 
     const events = readEvents(storage, namespace, id, meta);
-    const closes = readCloses(meta.state);
+    const closes = meta.state.closes;
     const stored = queue.prepend(events, closes);
     deleteQueue(storage, namespace, id, meta);
     // A full storage refuses our copy until theirs is gone: write it again now.
@@ -106,8 +108,8 @@ function readEvents(
   meta: StoredMeta,
 ): QueuedEvent[] {
   return meta.segments.flatMap((segment) => {
-    const events = readSegment(storage, namespace, id, segment);
-    return events === 'corrupt' ? [] : events;
+    const read = readSegment(storage, namespace, id, segment);
+    return read === 'corrupt' ? [] : read.events;
   });
 }
 

@@ -1,14 +1,15 @@
 import { adoptAbandoned, underLock } from './adoption.js';
 import type { Clock } from './clock.js';
+import { checkFields } from './event-data.js';
 import { newEventId } from './event-id.js';
 import type { LogArguments, LogFields } from './event-types.js';
 import { Flusher } from './flusher.js';
-import { fingerprint } from './identity.js';
+import { ownerOf } from './identity.js';
 import { watchLifecycle } from './lifecycle.js';
 import { resolveOptions, type ResolvedOptions, type WebTicsOptions } from './options.js';
 import { consentBody, type ConsentRequest } from './research.js';
 import { isRetryable, withRetry } from './retry.js';
-import type { SessionState } from './storage-layout.js';
+import { maxSequence, type SessionState } from './storage-layout.js';
 import { StoredQueue } from './stored-queue.js';
 import { Transport } from './transport.js';
 import { notProcessed, type WebTicsError } from './webtics-error.js';
@@ -51,7 +52,7 @@ export class WebTics {
   private readonly queue: StoredQueue;
   private readonly flusher: Flusher;
   private readonly ready: Promise<void>;
-  private readonly owner: string;
+  private owner: string;
   /** What an earlier run with this instance id left open; see {@link startSession}. */
   private readonly restored: { sessionId?: number; playId?: number };
   private monotonicOrigin = 0;
@@ -63,7 +64,7 @@ export class WebTics {
     this.options = resolveOptions(options);
     const { url, apiKey, fetch, clock, requestTimeoutMs } = this.options;
     this.clock = clock;
-    this.owner = fingerprint(`${url}\n${apiKey}`);
+    this.owner = ownerOf(url, apiKey);
     this.transport = new Transport({ url, apiKey, fetch, clock, timeoutMs: requestTimeoutMs });
     this.queue = this.openQueue();
     this.restored = { sessionId: this.state.session?.id, playId: this.state.play?.id };
@@ -165,6 +166,13 @@ export class WebTics {
    * When `maxStoredEvents` already wait, the event is dropped and passed to
    * `onDropped`; its sequence number stays used, so the gap shows on the server.
    *
+   * Throws at once, logging nothing and using no sequence number, for what
+   * could never be sent: a TypeError for a number that is not finite or an
+   * integer beyond ±(2⁵³ − 1), and for `data` holding a NUL character or an
+   * unpaired surrogate, a `__proto__` key, nesting deeper than 32 levels, or
+   * more than 10 240 bytes of JSON. `data` is copied: changing the object
+   * afterwards does not change the event.
+   *
    * @example
    * client.log(EventType.TRIAL_START, { x: 120, y: 340, data: { trial: 3 } });
    * client.log(EventType.CORRECT_RESPONSE, { magnitude: 412.5, monotonicAt: pointerEvent.timeStamp });
@@ -177,7 +185,13 @@ export class WebTics {
       throw new RangeError(`Event type must be an integer from 0 to 999, not ${type}`);
     }
 
-    const event = this.stamp(type, args[0] ?? {}, play);
+    const fields = args[0] ?? {};
+    const data = checkFields(fields);
+    if (play.nextSequence > maxSequence) {
+      throw new RangeError('This play has used every sequence number; start a new play');
+    }
+
+    const event = this.stamp(type, { ...fields, data }, play);
     const queued = { playSessionId: play.id, event };
     if (this.queue.size >= this.options.maxStoredEvents) {
       this.queue.saveState();
@@ -317,7 +331,12 @@ export class WebTics {
    * client.resumeSending(newKey);
    */
   resumeSending(apiKey?: string): void {
-    if (apiKey !== undefined) this.transport.apiKey = apiKey;
+    if (apiKey !== undefined) {
+      this.transport.apiKey = apiKey;
+      // The queue now goes with this key: a restart with it carries on.
+      this.owner = ownerOf(this.options.url, apiKey);
+      this.queue.owner = this.owner;
+    }
     this.flusher.resume();
   }
 
@@ -441,6 +460,7 @@ export class WebTics {
   private async adopt(): Promise<void> {
     const { storage, storageNamespace: namespace, instanceId, staleAfterMs, locks } = this.options;
     const options = { storage, namespace, instanceId, owner: this.owner, staleAfterMs };
+    if (!this.queue.storing) return;
     try {
       const adopted = await underLock(locks, `${namespace}:adopt`, () =>
         adoptAbandoned(this.queue, { ...options, now: this.clock.now().getTime() }),

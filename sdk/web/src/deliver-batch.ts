@@ -59,9 +59,9 @@ export interface DeliveryContext {
 
 /**
  * Sends one batch (events of one play session) and settles it by the table in
- * docs/sdk-protocol.md: stored or refused events leave the queue; on 413 the
- * halves go separately; on 404 the play session's events are dropped; on 401
- * and 403 sending pauses. Throws when the events must wait for a later flush
+ * docs/sdk-protocol.md: stored or refused events leave the queue; on 413, and
+ * on a 400 that refuses a batch of several whole, the halves go separately;
+ * on 404 the play session's events are dropped; on 401 and 403 sending pauses. Throws when the events must wait for a later flush
  * (attempts used up, or a pause); they stay queued.
  *
  * @example
@@ -102,8 +102,9 @@ async function handleFailure(
         message: error.message,
       });
     case 'refuse':
+      if (batch.length > 1 && mayBeOneEvent(error)) return deliverHalves(context, batch);
       return refuse(context, batch, {
-        field: error.details.field,
+        field: fieldWithin(batch, error.details.field),
         rule: error.details.rule ?? error.code,
         message: error.message,
       });
@@ -113,6 +114,23 @@ async function handleFailure(
     case 'retry':
       throw error;
   }
+}
+
+// A 400 refuses the whole request for what one event holds (a NUL in its
+// data, say) before any event is judged: the halves go separately, until the
+// culprit is alone and only it is dropped. Naming the header or the query,
+// it is about every event alike, and halves would fare no better.
+function mayBeOneEvent(error: WebTicsError): boolean {
+  const field = error.details.field?.toLowerCase();
+  return error.status === 400 && field !== 'x-client-sent-at' && field !== 'play_session_id';
+}
+
+// A batch of one refused whole names the path from the body, `[0].data.note`:
+// reported within the event, as `rejected` names it, that is `data.note`.
+function fieldWithin(batch: QueuedEvent[], field: string | undefined): string | undefined {
+  if (batch.length !== 1 || field === undefined) return field;
+  const within = /^\[0\]\.?(.*)$/.exec(field);
+  return within ? within[1] || undefined : field;
 }
 
 async function deliverHalves(context: DeliveryContext, batch: QueuedEvent[]): Promise<void> {
@@ -133,16 +151,27 @@ async function postBatch(
   try {
     const path = `/api/v1/events/batch?play_session_id=${playSessionId}`;
     const options = { sentAt: true, keepalive, signal: context.signal };
-    return await context.transport.request<BatchResult>('POST', path, events, options);
+    const result = await context.transport.request<unknown>('POST', path, events, options);
+    if (isBatchResult(result)) return result;
+    // A 2xx with some other JSON (a captive portal, a proxy): nothing says the
+    // events were stored, so they are sent again.
+    throw new WebTicsError('The answer was not a batch result', 'bad_answer', undefined, true, {
+      foreign: true,
+    });
   } finally {
     if (budget) budget.inFlightBytes -= bytes;
   }
 }
 
+function isBatchResult(value: unknown): value is BatchResult {
+  const result = value as Partial<BatchResult> | null;
+  return typeof result?.stored === 'number' && Array.isArray(result.rejected);
+}
+
 // Every event of the batch leaves the queue: stored, known already, or refused.
 function settle(context: DeliveryContext, batch: QueuedEvent[], result: BatchResult): void {
   const rejections: RejectedEvent[] = [];
-  for (const { index, field, rule, message } of result.rejected ?? []) {
+  for (const { index, field, rule, message } of result.rejected) {
     const queued = batch[index];
     if (queued) rejections.push({ ...queued, field, rule, message });
   }

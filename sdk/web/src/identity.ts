@@ -27,3 +27,15 @@ export function fingerprint(text: string): string {
   }
   return hash.toString(16).padStart(8, '0');
 }
+
+/**
+ * The owner of a queue: the fingerprint of the server URL (as configured)
+ * and the API key. Stored with every queue; only an instance with the same
+ * owner sends its events or adopts them. The key itself is never stored.
+ *
+ * @example
+ * const owner = ownerOf('https://webtics.example.org', apiKey); // '9f3a07c2'
+ */
+export function ownerOf(url: string, apiKey: string): string {
+  return fingerprint(`${url}\n${apiKey}`);
+}

@@ -45,12 +45,16 @@ export interface WebTicsOptions {
   requestTimeoutMs?: number;
   /** Where unsent events are kept: localStorage in browsers, memory elsewhere. */
   storage?: QueueStorage;
-  /** Prefix of the storage keys; give each game on one origin its own. Default `webtics`. */
+  /**
+   * Prefix of the storage keys; give each game on one origin its own. 1–64
+   * characters of `A-Z a-z 0-9 _ -`. Default `webtics`.
+   */
   storageNamespace?: string;
   /**
    * Names this instance's queue in storage; random by default. A fixed id (in
    * Node, with a file storage) makes a restart carry on with the queue and the
-   * open sessions. Never share one between two running instances.
+   * open sessions. Never share one between two running instances. 1–64
+   * characters of `A-Z a-z 0-9 _ -`, and not `instances` (the index's key).
    */
   instanceId?: string;
   /** At most this many events wait; newer ones are dropped (see `onDropped`). Default 10 000. */
@@ -105,8 +109,13 @@ export interface ResolvedOptions {
   onError: (error: unknown) => void;
 }
 
+/** What a namespace or instance id may be: one part of a storage key, never holding the `:` between parts. */
+const namePattern = /^[A-Za-z0-9_-]{1,64}$/;
+
 /**
- * Fills in the defaults and keeps numbers in their ranges.
+ * Fills in the defaults and keeps numbers in their ranges. Throws a
+ * TypeError for a `storageNamespace` or `instanceId` that could make two
+ * queues share a storage key.
  *
  * @example
  * const resolved = resolveOptions({ url, apiKey, buildNumber: '1.0.0' });
@@ -124,8 +133,8 @@ export function resolveOptions(options: WebTicsOptions): ResolvedOptions {
     retry: { ...defaultRetryPolicy, ...options.retry },
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     storage: options.storage ?? defaultStorage().storage,
-    storageNamespace: options.storageNamespace ?? 'webtics',
-    instanceId: options.instanceId ?? newInstanceId(),
+    storageNamespace: checkName('storageNamespace', options.storageNamespace ?? 'webtics'),
+    instanceId: checkName('instanceId', options.instanceId ?? newInstanceId()),
     maxStoredEvents: Math.max(1, options.maxStoredEvents ?? 10_000),
     heartbeatMs: options.heartbeatMs ?? 10_000,
     staleAfterMs: options.staleAfterMs ?? 300_000,
@@ -137,6 +146,21 @@ export function resolveOptions(options: WebTicsOptions): ResolvedOptions {
     onDropped: options.onDropped ?? warnDropped,
     onError: options.onError ?? ((error) => console.warn('WebTics:', error)),
   };
+}
+
+function checkName(option: 'storageNamespace' | 'instanceId', value: unknown): string {
+  const text = JSON.stringify(value);
+  if (typeof value !== 'string' || !namePattern.test(value)) {
+    throw new TypeError(
+      `WebTics: ${option} must be 1–64 characters of A-Z a-z 0-9 _ -, not ${text}`,
+    );
+  }
+  if (option === 'instanceId' && value === 'instances') {
+    throw new TypeError(
+      'WebTics: instanceId "instances" is the name of the storage index; choose another',
+    );
+  }
+  return value;
 }
 
 // Called as methods of the given clock, so that a clock written as a class works.

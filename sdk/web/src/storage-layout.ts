@@ -125,8 +125,21 @@ export function updateIndex(
 }
 
 /**
+ * A meta record as read back, with `repaired` true when parts of it were
+ * unreadable and were left out (a session or play that cannot be continued,
+ * a close, a segment number).
+ *
+ * @example
+ * const meta = readMeta(storage, 'webtics', id);
+ * if (meta !== undefined && meta !== 'corrupt' && meta.repaired) reportDamage();
+ */
+export type ReadMeta = StoredMeta & { repaired: boolean };
+
+/**
  * The meta record of an instance: undefined when absent, `corrupt` when it
- * cannot be read.
+ * cannot be read at all. Every number in it is checked to be an integer in
+ * its range, so that a damaged record cannot poison sequence numbers or
+ * segment names; parts that fail are left out and `repaired` is set.
  *
  * @example
  * const meta = readMeta(storage, 'webtics', id);
@@ -136,70 +149,129 @@ export function readMeta(
   storage: QueueStorage,
   namespace: string,
   id: string,
-): StoredMeta | 'corrupt' | undefined {
+): ReadMeta | 'corrupt' | undefined {
   const text = storage.getItem(metaKey(namespace, id));
   if (text === null) return undefined;
-  const meta = parseJson(text) as Partial<StoredMeta> | undefined;
-  return isMeta(meta) ? meta : 'corrupt';
+  const meta = parseJson(text) as Partial<Record<keyof StoredMeta, unknown>> | undefined;
+  if (
+    meta?.v !== 1 ||
+    typeof meta.owner !== 'string' ||
+    !Number.isFinite(meta.heartbeat) ||
+    !Array.isArray(meta.segments) ||
+    !isObject(meta.state)
+  ) {
+    return 'corrupt';
+  }
+
+  const segments = [...new Set(meta.segments.filter((name) => isInteger(name, 0)))];
+  const highest = Math.max(-1, ...segments);
+  const nextSegment = isInteger(meta.nextSegment, 0) ? meta.nextSegment : 0;
+  const { state, repaired } = readState(meta.state);
+  return {
+    v: 1,
+    owner: meta.owner,
+    heartbeat: meta.heartbeat as number,
+    released: meta.released === true,
+    segments,
+    // Never below a stored segment: a new one would overwrite it.
+    nextSegment: Math.max(nextSegment, highest + 1),
+    state,
+    repaired: repaired || segments.length !== meta.segments.length || nextSegment <= highest,
+  };
 }
 
 /**
- * The well-formed closes of a stored state; a state written before closes
- * were queued has none.
+ * The events of one segment that are well formed (`dropped` counts the
+ * others), or `corrupt` when it is not a list at all. Absent, it is empty.
  *
  * @example
- * const closes = readCloses(meta.state);
- */
-export function readCloses(state: Partial<SessionState>): PendingClose[] {
-  const closes: unknown = state.closes;
-  return Array.isArray(closes) ? closes.filter(isPendingClose) : [];
-}
-
-/**
- * The events of one segment: an empty list when absent, `corrupt` when unreadable.
- *
- * @example
- * const events = readSegment(storage, 'webtics', id, 0);
+ * const read = readSegment(storage, 'webtics', id, 0);
+ * if (read !== 'corrupt') queue.push(...read.events);
  */
 export function readSegment(
   storage: QueueStorage,
   namespace: string,
   id: string,
   segment: number,
-): QueuedEvent[] | 'corrupt' {
+): { events: QueuedEvent[]; dropped: number } | 'corrupt' {
   const text = storage.getItem(segmentKey(namespace, id, segment));
-  if (text === null) return [];
+  if (text === null) return { events: [], dropped: 0 };
   const parsed = parseJson(text);
-  return Array.isArray(parsed) && parsed.every(isQueuedEvent) ? parsed : 'corrupt';
+  if (!Array.isArray(parsed)) return 'corrupt';
+  const events = parsed.filter(isQueuedEvent);
+  return { events, dropped: parsed.length - events.length };
 }
 
-function isMeta(meta: Partial<StoredMeta> | undefined): meta is StoredMeta {
+/**
+ * The highest sequence number an event may carry.
+ *
+ * @example
+ * if (play.nextSequence > maxSequence) throw new RangeError('start a new play');
+ */
+export const maxSequence = 2_147_483_647;
+
+// Each part of a stored state on its own: a damaged play costs the play, not
+// the session or the queued closes. A state written before closes were
+// queued has none, and that is no damage.
+function readState(raw: Record<string, unknown>): { state: SessionState; repaired: boolean } {
+  const session = raw.session ?? null;
+  const play = raw.play ?? null;
+  const lastPlayId = raw.lastPlayId ?? null;
+  const closes = raw.closes ?? [];
+  const goodCloses = Array.isArray(closes) ? closes.filter(isPendingClose) : [];
+  const state: SessionState = {
+    session: isSession(session) ? session : null,
+    play: isPlay(play) ? play : null,
+    lastPlayId: isInteger(lastPlayId, 1) ? lastPlayId : null,
+    closes: goodCloses,
+  };
+  const repaired =
+    (session !== null && state.session === null) ||
+    (play !== null && state.play === null) ||
+    (lastPlayId !== null && state.lastPlayId === null) ||
+    !Array.isArray(closes) ||
+    goodCloses.length !== closes.length;
+  return { state, repaired };
+}
+
+function isSession(value: unknown): value is NonNullable<SessionState['session']> {
+  return isObject(value) && isInteger(value.id, 1) && typeof value.uniqueId === 'string';
+}
+
+function isPlay(value: unknown): value is NonNullable<SessionState['play']> {
   return (
-    meta?.v === 1 &&
-    typeof meta.owner === 'string' &&
-    typeof meta.heartbeat === 'number' &&
-    Array.isArray(meta.segments) &&
-    typeof meta.nextSegment === 'number' &&
-    typeof meta.state === 'object' &&
-    meta.state !== null
+    isObject(value) &&
+    isInteger(value.id, 1) &&
+    isInteger(value.nextSequence, 1, maxSequence + 1) &&
+    Number.isFinite(value.startedAt)
   );
 }
 
 function isQueuedEvent(value: unknown): value is QueuedEvent {
-  const item = value as Partial<QueuedEvent> | null;
+  if (!isObject(value) || !isInteger(value.playSessionId, 1)) return false;
+  const event = value.event;
   return (
-    typeof item?.playSessionId === 'number' &&
-    typeof item.event === 'object' &&
-    item.event !== null &&
-    typeof item.event.client_event_id === 'string'
+    isObject(event) &&
+    typeof event.client_event_id === 'string' &&
+    isInteger(event.event_type, 0, 999) &&
+    isInteger(event.sequence, 1, maxSequence) &&
+    typeof event.timestamp === 'string' &&
+    Number.isFinite(event.monotonic_ms)
   );
 }
 
 function isPendingClose(value: unknown): value is PendingClose {
-  const close = value as Partial<{ kind: string; id: number; lastSequence: number }> | null;
-  if (typeof close?.id !== 'number') return false;
-  if (close.kind === 'session') return true;
-  return close.kind === 'play' && typeof close.lastSequence === 'number';
+  if (!isObject(value) || !isInteger(value.id, 1)) return false;
+  if (value.kind === 'session') return true;
+  return value.kind === 'play' && isInteger(value.lastSequence, 0, maxSequence);
+}
+
+function isInteger(value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseJson(text: string | null): unknown {

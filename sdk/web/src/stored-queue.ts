@@ -1,15 +1,16 @@
 import type { Clock } from './clock.js';
+import { newInstanceId } from './identity.js';
 import type { QueueStorage } from './queue-storage.js';
 import {
   metaKey,
   readMeta,
-  readCloses,
   readSegment,
   segmentKey,
   segmentSize,
   updateIndex,
   type PendingClose,
   type QueuedEvent,
+  type ReadMeta,
   type SessionState,
   type StoredMeta,
 } from './storage-layout.js';
@@ -64,10 +65,24 @@ export class StoredQueue {
   private count = 0;
   private released = false;
   private failing = false;
+  /** Set when another owner's queue could not be moved from our keys: nothing is written. */
+  private detached = false;
 
   constructor(private readonly options: StoredQueueOptions) {
     this.load();
     this.rewrite();
+  }
+
+  /**
+   * False when this queue keeps to memory because another owner's queue is
+   * stuck under its keys (see the constructor's report): it must not take in
+   * other queues, which would then live in memory only.
+   *
+   * @example
+   * if (queue.storing) adoptAbandoned(queue, options);
+   */
+  get storing(): boolean {
+    return !this.detached;
   }
 
   /** How many events wait. */
@@ -78,6 +93,19 @@ export class StoredQueue {
   /** True when neither events nor closes wait. */
   get isEmpty(): boolean {
     return this.count === 0 && this.state.closes.length === 0;
+  }
+
+  /**
+   * Changes the owner (after a new API key) and stores it: the events queued
+   * now go with that key.
+   *
+   * @example
+   * queue.owner = ownerOf(url, newKey);
+   */
+  set owner(owner: string) {
+    if (owner === this.options.owner) return;
+    this.options.owner = owner;
+    this.saveState();
   }
 
   /** The order number of the newest entry; entries up to it exist now. */
@@ -252,46 +280,100 @@ export class StoredQueue {
   }
 
   private load(): void {
-    const { storage, namespace, instanceId } = this.options;
+    const { storage, namespace, instanceId, owner } = this.options;
     const meta = this.read(() => readMeta(storage, namespace, instanceId));
     if (meta === 'corrupt') {
       this.report('storage_corrupt', 'The stored queue could not be read; starting empty');
       this.forget(metaKey(namespace, instanceId));
     }
     if (meta === undefined || meta === 'corrupt') return;
+    if (meta.owner !== owner) return this.setAside(meta);
 
-    this.state = { ...meta.state, closes: readCloses(meta.state) };
+    this.state = meta.state;
     this.nextSegment = meta.nextSegment;
-    for (const name of meta.segments) this.loadSegment(name);
-    this.restoreNextSequence();
+    let dropped = 0;
+    for (const name of meta.segments) dropped += this.loadSegment(name);
+    dropped += this.restoreNextSequence(dropped);
+    if (meta.repaired || dropped > 0) {
+      const message = `Parts of the stored queue could not be read (${dropped} event(s) dropped); the rest was restored`;
+      this.report('storage_corrupt', message);
+    }
   }
 
-  private loadSegment(name: number): void {
+  // Answers how many events were left out: an unreadable segment counts as full.
+  private loadSegment(name: number): number {
     const { storage, namespace, instanceId } = this.options;
-    const items = this.read(() => readSegment(storage, namespace, instanceId, name));
-    if (items === undefined) return;
-    if (items === 'corrupt') {
-      this.report('storage_corrupt', 'A stored segment of the queue could not be read; skipped');
+    const read = this.read(() => readSegment(storage, namespace, instanceId, name));
+    if (read === undefined) return 0;
+    if (read === 'corrupt') {
       this.forget(segmentKey(namespace, instanceId, name));
-      return;
+      return segmentSize;
     }
-    const entries = items.map((item) => ({ order: ++this.order, item }));
+    const entries = read.events.map((item) => ({ order: ++this.order, item }));
     if (entries.length > 0) this.segments.push({ name, entries });
     this.count += entries.length;
+    return read.dropped;
   }
 
-  // Events still queued may carry higher numbers than the saved state, which
-  // is written less often than events are.
-  private restoreNextSequence(): void {
+  // Drops the events whose numbers are damage (see continuePlay). Answers how many.
+  private restoreNextSequence(dropped: number): number {
     const play = this.state.play;
-    if (play === null) return;
+    if (play === null) return 0;
+
+    const items = this.segments.flatMap((segment) => segment.entries.map((entry) => entry.item));
+    const { next, beyond } = continuePlay(play, items, dropped);
+    play.nextSequence = next;
+    if (beyond.size === 0) return 0;
 
     for (const segment of this.segments) {
-      for (const { item } of segment.entries) {
-        if (item.playSessionId !== play.id) continue;
-        play.nextSequence = Math.max(play.nextSequence, item.event.sequence + 1);
-      }
+      segment.entries = segment.entries.filter((entry) => !beyond.has(entry.item));
     }
+    this.segments = this.segments.filter((segment) => segment.entries.length > 0);
+    this.count -= beyond.size;
+    return beyond.size;
+  }
+
+  // The queue was written with another server or API key (a lab station with
+  // a fixed instanceId that ran another study): sent with ours it would be
+  // refused, and hold ours up. It moves to a new random id, released, so an
+  // instance with its key adopts it; its open session and play become queued
+  // closes for that instance to send. The new record is written first, then
+  // each segment is moved, then the old record goes: a crash in between
+  // leaves events twice, never nowhere. This instance starts empty.
+  private setAside(meta: ReadMeta): void {
+    const { storage, namespace, instanceId } = this.options;
+    const id = newInstanceId();
+    let events = 0;
+    try {
+      const segments = meta.segments.map((name) => ({
+        name,
+        read: readSegment(storage, namespace, instanceId, name),
+      }));
+      const readable = segments.flatMap(({ read }) => (read === 'corrupt' ? [] : read.events));
+      const dropped = segments.reduce(
+        (sum, { read }) => sum + (read === 'corrupt' ? segmentSize : read.dropped),
+        0,
+      );
+      const { moved, beyond } = setAsideMeta(meta, readable, dropped);
+      storage.setItem(metaKey(namespace, id), JSON.stringify(moved));
+      updateIndex(storage, namespace, { add: [id] });
+      for (const { name, read } of segments) {
+        const kept = read === 'corrupt' ? [] : read.events.filter((item) => !beyond.has(item));
+        if (kept.length > 0) storage.setItem(segmentKey(namespace, id, name), JSON.stringify(kept));
+        events += kept.length;
+        storage.removeItem(segmentKey(namespace, instanceId, name));
+      }
+      storage.removeItem(metaKey(namespace, instanceId));
+    } catch (cause) {
+      // Our keys still hold some of it: write nothing, so none is overwritten.
+      this.detached = true;
+      const message =
+        'The stored queue of another server or key could not be set aside; this instance keeps its events in memory only';
+      this.report('storage_failed', message, cause);
+      return;
+    }
+    const message = `The stored queue of this instance id belongs to another server or API key; its ${events} event(s) were set aside for an instance with that key`;
+    this.report('queue_set_aside', message);
   }
 
   private writeAll(): void {
@@ -329,7 +411,7 @@ export class StoredQueue {
   // the whole queue: trying that on every log could stall the game.
   private persist(write: () => void, force = false): boolean {
     const { storage, namespace, instanceId } = this.options;
-    if (this.failing && !force) return false;
+    if (this.detached || (this.failing && !force)) return false;
     try {
       // After a failed write, the stored copy may lack anything: write it all.
       const lost = this.failing || storage.getItem(metaKey(namespace, instanceId)) === null;
@@ -362,4 +444,62 @@ export class StoredQueue {
   private report(code: string, message: string, cause?: unknown): void {
     this.options.onStorageProblem(new WebTicsError(message, code, undefined, false, { cause }));
   }
+}
+
+/**
+ * Where a restored play's numbering goes on. The stored state is written
+ * less often than events are, so queued events of the play may carry higher
+ * numbers than its `nextSequence`. But every event logged since the state was
+ * written is still queued (sending one writes the state), so those numbers
+ * form a run from `nextSequence`, one per such event or per event `dropped`
+ * as unreadable. A number beyond that run is damage that would put every
+ * later number wrong: its event is answered in `beyond`, to be dropped. After
+ * a drop the play goes on past the whole run, so that a lost event's number
+ * is never given to another.
+ *
+ * @example
+ * const { next, beyond } = continuePlay(state.play, queuedEvents, 0);
+ */
+export function continuePlay(
+  play: NonNullable<SessionState['play']>,
+  items: QueuedEvent[],
+  dropped: number,
+): { next: number; beyond: Set<QueuedEvent> } {
+  const stored = play.nextSequence;
+  const later = items.filter(
+    (item) => item.playSessionId === play.id && item.event.sequence >= stored,
+  );
+  const run = new Set(later.map((item) => item.event.sequence)).size + dropped;
+  const highest = stored - 1 + run;
+  const beyond = new Set(later.filter((item) => item.event.sequence > highest));
+  let next = stored;
+  for (const item of later) {
+    if (!beyond.has(item)) next = Math.max(next, item.event.sequence + 1);
+  }
+  if (dropped > 0 || beyond.size > 0) next = Math.max(next, highest + 1);
+  return { next, beyond };
+}
+
+// The record of a queue set aside: released at once, and its open session
+// and play turned into queued closes, for the instance that adopts it.
+// Answers too the events whose numbers are damage, which are left behind.
+function setAsideMeta(
+  meta: ReadMeta,
+  items: QueuedEvent[],
+  dropped: number,
+): { moved: StoredMeta; beyond: Set<QueuedEvent> } {
+  const { session, play, lastPlayId, closes } = meta.state;
+  const state: SessionState = { session: null, play: null, lastPlayId, closes: [...closes] };
+  let beyond = new Set<QueuedEvent>();
+  if (play) {
+    const continued = continuePlay(play, items, dropped);
+    beyond = continued.beyond;
+    state.closes.push({ kind: 'play', id: play.id, lastSequence: continued.next - 1 });
+  }
+  if (session) state.closes.push({ kind: 'session', id: session.id });
+  const { owner, heartbeat, segments, nextSegment } = meta;
+  return {
+    moved: { v: 1, owner, heartbeat, released: true, segments, nextSegment, state },
+    beyond,
+  };
 }

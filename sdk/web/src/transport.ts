@@ -119,25 +119,36 @@ async function unlessCut<T>(pending: Promise<T>): Promise<T> {
   }
 }
 
+// An answer without a WebTics error body (a proxy's page while the server is
+// redeployed, a captive portal) is `foreign`: it says nothing about the
+// request, so it never makes the SDK drop events.
 async function toError(response: Response, clock: Clock): Promise<WebTicsError> {
   const body = await readErrorBody(response);
   const status = response.status;
   const flagged = body?.error.retryable === true;
   const retryAfterMs = parseRetryAfter(response.headers.get('Retry-After'), clock);
+  const foreign = body === undefined;
 
   return new WebTicsError(
     body?.error.message ?? `The server answered ${status}`,
     body?.error.code ?? 'http_error',
     status,
-    actionFor(status, flagged) === 'retry',
-    { field: body?.error.field, rule: body?.error.rule, requestId: body?.request_id, retryAfterMs },
+    actionFor(status, flagged, !foreign) === 'retry',
+    {
+      field: body?.error.field,
+      rule: body?.error.rule,
+      requestId: body?.request_id,
+      retryAfterMs,
+      ...(foreign && { foreign }),
+    },
   );
 }
 
 async function readErrorBody(response: Response): Promise<ErrorBody | undefined> {
   try {
-    const body = (await response.json()) as Partial<ErrorBody> | null;
-    return body?.error ? (body as ErrorBody) : undefined;
+    const body = (await response.json()) as { error?: { code?: unknown } } | null;
+    const isWebTics = typeof body?.error === 'object' && typeof body.error?.code === 'string';
+    return isWebTics ? (body as ErrorBody) : undefined;
   } catch {
     return undefined;
   }

@@ -35,6 +35,12 @@ export class WebTicsError extends Error {
       requestId?: string;
       /** Milliseconds the server asked us to wait (Retry-After). */
       retryAfterMs?: number;
+      /**
+       * True when the answer was not a WebTics error body (`{"error":{"code":…}}`)
+       * but, say, a proxy's error page: it says nothing about the request, so
+       * it counts as a passing failure.
+       */
+      foreign?: boolean;
       cause?: unknown;
     } = {},
   ) {
@@ -44,25 +50,35 @@ export class WebTicsError extends Error {
 
 /**
  * Decides by the status code first; the body's `retryable` flag only settles
- * statuses the protocol table does not name.
+ * statuses the protocol table does not name. Only a WebTics error body can
+ * make the SDK drop events: any other answer (a proxy's page) is retried.
  *
  * @example
  * errorAction(new WebTicsError('busy', 'rate_limited', 429, true)); // 'retry'
  */
 export function errorAction(error: WebTicsError): ErrorAction {
-  return actionFor(error.status, error.retryable);
+  return actionFor(error.status, error.retryable, error.details.foreign !== true);
 }
 
 /**
- * The action for a status (undefined: no answer) and the body's `retryable` flag.
+ * The action for a status (undefined: no answer), the body's `retryable`
+ * flag, and whether the body was a WebTics error body. 413 splits and 401 or
+ * 403 pause whoever answered, as neither drops an event; any other 4xx
+ * without a WebTics body is a passing failure, as in the Godot SDK.
  *
  * @example
  * actionFor(413, false); // 'split'
+ * actionFor(404, false, false); // 'retry': a proxy's page, not the server's answer
  */
-export function actionFor(status: number | undefined, flagged: boolean): ErrorAction {
+export function actionFor(
+  status: number | undefined,
+  flagged: boolean,
+  fromWebTics = true,
+): ErrorAction {
   if (status === undefined || status === 408 || status === 429 || status >= 500) return 'retry';
   if (status === 413) return 'split';
   if (status === 401 || status === 403) return 'pause';
+  if (!fromWebTics) return 'retry';
   if (status === 404) return 'gone';
   return flagged ? 'retry' : 'refuse';
 }

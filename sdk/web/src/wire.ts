@@ -110,6 +110,8 @@ export interface Completeness {
   repeated_sequences: number[];
   missing_count: number;
   missing: { from: number; to: number }[];
+  /** Stored events numbered above `expected_last_sequence`: logged after the close named the last. */
+  beyond_expected: number;
   complete: boolean;
 }
 

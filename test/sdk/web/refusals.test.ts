@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { actionFor } from '../../../sdk/web/src/webtics-error.js';
 import { EventType, WebTicsError } from '../../../sdk/web/src/webtics.js';
 import { errorBody } from './support/fake-server.js';
 import { makeRig, settle, startPlaying } from './support/rig.js';
@@ -32,22 +33,150 @@ describe('events the server refuses for good', () => {
     expect(client.pendingEvents).toBe(0);
   });
 
-  it('drops a whole batch refused with another 4xx, and reports it', async () => {
+  it('halves a batch refused whole with a 400 until only the offending event is dropped', async () => {
+    const rig = makeRig();
+    const client = rig.client();
+    await startPlaying(client);
+    rig.server.refuseWholeWhen = (event) =>
+      event.data?.poison === true ? { field: 'data.note', rule: 'no_nul' } : undefined;
+
+    for (let i = 1; i <= 5; i++) client.log(EventType.TRIAL_START, { data: { poison: i === 4 } });
+    await client.flush();
+
+    const sent = rig.server.batches.map((batch) => batch.map((event) => event.sequence));
+    expect(sent).toEqual([[1, 2, 3, 4, 5], [1, 2, 3], [4, 5], [4], [5]]);
+    expect([...rig.server.stored.values()].map((event) => event.sequence)).toEqual([1, 2, 3, 5]);
+    expect(rig.rejected).toHaveLength(1);
+    expect(rig.rejected[0]).toMatchObject({
+      event: { sequence: 4 },
+      field: 'data.note',
+      rule: 'no_nul',
+      message: 'invalid_field happened',
+    });
+    expect(client.pendingEvents).toBe(0);
+  });
+
+  it('drops a single event refused with a 400, and never resends it', async () => {
     const rig = makeRig();
     const client = rig.client();
     await startPlaying(client);
     rig.server.answerNext('/events/batch', {
       status: 400,
-      body: errorBody('invalid_field', false, { field: 'body', rule: 'type' }),
+      body: errorBody('invalid_field', false, { field: 'data', rule: 'max_depth' }),
     });
 
-    client.log(EventType.TASK_START);
     client.log(EventType.TRIAL_START);
     await client.flush();
     await client.flush();
 
     expect(rig.server.batches).toHaveLength(1);
-    expect(rig.rejected.map((rejection) => rejection.rule)).toEqual(['type', 'type']);
+    expect(rig.rejected.map((r) => [r.event.sequence, r.field, r.rule])).toEqual([
+      [1, 'data', 'max_depth'],
+    ]);
+  });
+
+  it('does not halve a batch whose 400 names the X-Client-Sent-At header: no half would fare better', async () => {
+    const rig = makeRig();
+    const client = rig.client();
+    await startPlaying(client);
+    rig.server.answerNext('/events/batch', {
+      status: 400,
+      body: errorBody('invalid_field', false, { field: 'X-Client-Sent-At', rule: 'iso8601' }),
+    });
+
+    client.log(EventType.TASK_START);
+    client.log(EventType.TRIAL_START);
+    await client.flush();
+
+    expect(rig.server.batches).toHaveLength(1);
+    expect(rig.rejected.map((rejection) => rejection.rule)).toEqual(['iso8601', 'iso8601']);
+  });
+});
+
+describe("answers that are not the server's: a proxy's error page", () => {
+  const page = (status: number) => ({
+    status,
+    headers: { 'content-type': 'text/html' },
+    text: `<html><body><h1>${status}</h1>nginx</body></html>`,
+  });
+
+  it.each([404, 400, 422])(
+    'retries a batch answered %i with a page, and drops nothing',
+    async (status) => {
+      const rig = makeRig();
+      const client = rig.client();
+      await startPlaying(client);
+      rig.server.answerNext('/events/batch', page(status), page(status));
+
+      client.log(EventType.TASK_START);
+      client.log(EventType.TRIAL_START);
+      await client.flush();
+
+      expect(rig.server.batches).toHaveLength(3);
+      expect(rig.server.stored.size).toBe(2);
+      expect(rig.rejected).toEqual([]);
+    },
+  );
+
+  it('keeps the events queued when the page answers every attempt, and reports the failure', async () => {
+    const rig = makeRig();
+    const client = rig.client({ retry: { maxAttempts: 2 } });
+    await startPlaying(client);
+    rig.server.answerNext('/events/batch', page(404), page(404));
+
+    client.log(EventType.TASK_START);
+    await expect(client.flush()).rejects.toMatchObject({
+      status: 404,
+      code: 'http_error',
+      retryable: true,
+      details: { foreign: true },
+    });
+
+    expect(client.pendingEvents).toBe(1);
+    expect(rig.rejected).toEqual([]);
+    await client.flush();
+    expect(rig.server.stored.size).toBe(1);
+  });
+
+  it('counts JSON without error.code as foreign too, and a 200 that is no batch result', async () => {
+    const rig = makeRig();
+    const client = rig.client();
+    await startPlaying(client);
+    rig.server.answerNext(
+      '/events/batch',
+      { status: 404, body: { message: 'Not Found' } },
+      { status: 400, body: { error: 'Bad Request' } },
+      { status: 404, body: { error: { message: 'no route' } } },
+      { status: 200, body: { ok: true } },
+    );
+
+    client.log(EventType.TASK_START);
+    await client.flush();
+
+    expect(rig.server.batches).toHaveLength(5);
+    expect(rig.server.stored.size).toBe(1);
+    expect(rig.rejected).toEqual([]);
+  });
+
+  it('keeps a queued close whose answer is a page, and sends it again', async () => {
+    const rig = makeRig();
+    const crashed = rig.client({ instanceId: 'station-3', heartbeatMs: 1e12 });
+    await startPlaying(crashed);
+    const playClose = `/api/v1/play-sessions/${crashed.playSessionId}/close`;
+    const restarted = rig.client({ instanceId: 'station-3', retry: { maxAttempts: 1 } });
+    rig.server.answerNext(playClose, page(404));
+
+    await restarted.startSession('player-2');
+    await settle();
+    await restarted.flush();
+
+    const closes = rig.server.requests.filter((r) => r.path.endsWith('/close'));
+    expect(closes.map((r) => r.path)).toEqual([
+      playClose,
+      playClose,
+      `/api/v1/sessions/${crashed.sessionId}/close`,
+    ]);
+    expect(rig.errors).toEqual([expect.objectContaining({ status: 404, retryable: true })]);
   });
 });
 
@@ -159,5 +288,17 @@ describe('404: the play session is gone', () => {
     expect(rig.server.batches).toHaveLength(2);
     expect(rig.server.batches[1]![0]!.sequence).toBe(1);
     expect(client.pendingEvents).toBe(0);
+  });
+});
+
+describe('which action an answer calls for', () => {
+  it('splits on 413 and pauses on 401 or 403 whoever answered, and retries other foreign 4xx', () => {
+    expect(actionFor(413, false, false)).toBe('split');
+    expect(actionFor(401, false, false)).toBe('pause');
+    expect(actionFor(403, false, false)).toBe('pause');
+    expect(actionFor(404, false, false)).toBe('retry');
+    expect(actionFor(400, false, false)).toBe('retry');
+    expect(actionFor(404, false)).toBe('gone');
+    expect(actionFor(400, false)).toBe('refuse');
   });
 });

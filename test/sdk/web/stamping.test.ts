@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 
 import { EventType } from '../../../sdk/web/src/webtics.js';
 import { errorBody } from './support/fake-server.js';
@@ -185,5 +185,20 @@ describe('closing a play', () => {
     ]);
     expect(asked[0]!.headers['x-api-key']).toBe('wt_test_key');
     expect(report.play_session_id).toBe(playId);
+  });
+
+  it('passes on beyond_expected: events numbered after the close named the last', async () => {
+    const rig = makeRig();
+    const client = rig.client();
+    await startPlaying(client);
+    rig.server.answerNext('/completeness', {
+      status: 200,
+      body: { play_session_id: client.playSessionId, beyond_expected: 2, complete: false },
+    });
+
+    const report = await client.completeness();
+
+    expectTypeOf(report).toHaveProperty('beyond_expected').toEqualTypeOf<number>();
+    expect(report.beyond_expected).toBe(2);
   });
 });

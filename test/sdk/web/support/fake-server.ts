@@ -11,9 +11,13 @@ export interface SeenRequest {
   keepalive: boolean;
 }
 
-/** An answer to give instead of the default one: a reply, or a cut connection. */
+/**
+ * An answer to give instead of the default one: a JSON reply, a reply with a
+ * raw `text` body (a proxy's page), or a cut connection.
+ */
 export type Answer =
-  { status: number; headers?: Record<string, string>; body?: unknown } | 'network_error';
+  | { status: number; headers?: Record<string, string>; body?: unknown; text?: string }
+  | 'network_error';
 
 /**
  * A stand-in for the WebTics server, reached through `fetch`: it opens
@@ -27,6 +31,13 @@ export class FakeServer {
   readonly stored = new Map<string, WireEvent & { play_session_id: number }>();
   /** Events the default batch answer refuses, and why. */
   rejectWhen: (event: WireEvent) => { field: string; rule: string } | undefined = () => undefined;
+  /**
+   * Events for which the whole batch is refused with a 400 before any event
+   * is judged, as the server does for a NUL character in a string; the
+   * field is the path from the body, `[index].field`.
+   */
+  refuseWholeWhen: (event: WireEvent) => { field: string; rule: string } | undefined = () =>
+    undefined;
   inFlight = 0;
   maxInFlight = 0;
   private readonly planned: { match: (request: SeenRequest) => boolean; answer: Answer }[] = [];
@@ -78,8 +89,12 @@ export class FakeServer {
     const index = this.planned.findIndex((plan) => plan.match(request));
     if (index >= 0) {
       const [plan] = this.planned.splice(index, 1);
-      if (plan!.answer === 'network_error') throw new TypeError('fetch failed');
-      return reply(plan!.answer.status, plan!.answer.body, plan!.answer.headers);
+      const answer = plan!.answer;
+      if (answer === 'network_error') throw new TypeError('fetch failed');
+      if (answer.text !== undefined) {
+        return new Response(answer.text, { status: answer.status, headers: answer.headers });
+      }
+      return reply(answer.status, answer.body, answer.headers);
     }
     return this.defaultAnswer(request);
   }
@@ -88,7 +103,11 @@ export class FakeServer {
     const { method, path } = request;
     if (path === '/api/v1/sessions') return reply(201, this.session(request.body));
     if (path === '/api/v1/play-sessions') return reply(201, this.play(request.body));
-    if (path.startsWith('/api/v1/events/batch')) return reply(200, this.storeBatch(request));
+    if (path.startsWith('/api/v1/events/batch')) {
+      const refusal = this.wholeRefusal(request.body as WireEvent[]);
+      if (refusal) return reply(400, errorBody('invalid_field', false, refusal));
+      return reply(200, this.storeBatch(request));
+    }
     if (method === 'POST' && path.endsWith('/close')) return reply(200, { id: idIn(path) });
     if (path.endsWith('/completeness')) return reply(200, { play_session_id: idIn(path) });
     return reply(404, { error: { code: 'not_found', message: 'no route', retryable: false } });
@@ -102,6 +121,14 @@ export class FakeServer {
   private play(body: unknown) {
     const { metric_session_id } = body as { metric_session_id: number };
     return { id: ++this.nextId, metric_session_id, started_at: new Date().toISOString() };
+  }
+
+  private wholeRefusal(events: WireEvent[]) {
+    for (const [index, event] of events.entries()) {
+      const issue = this.refuseWholeWhen(event);
+      if (issue) return { field: `[${index}].${issue.field}`, rule: issue.rule };
+    }
+    return undefined;
   }
 
   private storeBatch(request: SeenRequest) {
