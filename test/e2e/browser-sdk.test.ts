@@ -12,6 +12,7 @@ import {
   openSdkPage,
   pendingEvents,
   startPlay,
+  type PageClientOptions,
   type PageScope,
   type PlayIds,
 } from './support/browser-page.js';
@@ -313,6 +314,66 @@ describe('web SDK in Chromium against a real server, through a faulty network', 
     expect(batchesOf(closing.ids.playSessionId).filter(passed)).toHaveLength(1);
   });
 
+  // Two tabs starting together often overwrite each other's entry in the
+  // index. The tab left out is hung offline before its first heartbeat (so
+  // it never rejoins the index) and killed; a third tab must still find its
+  // queue. Where the race spared both entries, the lost write is made by hand.
+  it('sends the queue of a tab that started with another, lost its index entry and hung', async () => {
+    const namespace = 'hung';
+    const options = { name: 'game', apiKey: server.ingestKey, storageNamespace: namespace };
+    const tabs = await Promise.all(['a', 'b'].map(() => openSdkPage(context, proxy.url)));
+    await Promise.all(tabs.map((page) => createClient(page, options)));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the tabs' writes cross
+    const instanceIds = await Promise.all(
+      tabs.map((page) =>
+        page.evaluate(() => (globalThis as PageScope).webticsTest.clients.game!.instanceId),
+      ),
+    );
+    const index = await readIndex(tabs[0]!, namespace);
+    const victimAt = Math.max(
+      0,
+      instanceIds.findIndex((id) => !index.includes(id)),
+    );
+    const [victim, survivor] = [tabs[victimAt]!, tabs[1 - victimAt]!];
+    const others = index.filter((id) => id !== instanceIds[victimAt]);
+    await survivor.evaluate(
+      ({ key, ids }) => (globalThis as LocalStorageScope).localStorage.setItem(key, ids),
+      { key: `${namespace}:instances`, ids: JSON.stringify(others) },
+    );
+
+    const ids = await startPlay(victim, 'game', 'player-hung');
+    proxy.cutNetwork();
+    const logged = await logTrials(victim, 'game', 8);
+    void victim.evaluate('for (;;) {}').catch(() => undefined);
+    await victim.close();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    proxy.restore();
+
+    const next = await openSdkPage(context, proxy.url);
+    expect(await readIndex(next, namespace)).not.toContain(instanceIds[victimAt]);
+    const adopter: PageClientOptions & { staleAfterMs: number } = {
+      ...options,
+      name: 'next',
+      staleAfterMs: 1000,
+    };
+    await createClient(next, adopter);
+    expect(await flush(next, 'next')).toBeUndefined();
+
+    expect(await pendingEvents(next, 'next')).toBe(0);
+    await expectStoredOnce(ids, logged);
+    expect(await completeness(server, ids.playSessionId)).toMatchObject({
+      received: 8,
+      duplicates: 0,
+      last_sequence: 8,
+      missing_count: 0,
+    });
+    const left = await next.evaluate(
+      (key) => (globalThis as LocalStorageScope).localStorage.getItem(key),
+      `${namespace}:${instanceIds[victimAt]}`,
+    );
+    expect(left).toBeNull();
+  });
+
   it('stores the server-clock time of events from a device an hour ahead', async () => {
     await context.addInitScript(shiftDate, hourMs);
     const { page, ids } = await tabWithPlay('clock');
@@ -476,6 +537,20 @@ async function waitUntil(done: () => boolean | Promise<boolean>, limitMs = 10_00
     if (Date.now() > deadline) throw new Error(`gave up waiting after ${limitMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The page's global object with its localStorage, as far as these tests use it. */
+type LocalStorageScope = typeof globalThis & {
+  localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+};
+
+/** The SDK's index of instances, as the page sees it. */
+async function readIndex(page: Page, namespace: string): Promise<string[]> {
+  const text = await page.evaluate(
+    (key) => (globalThis as LocalStorageScope).localStorage.getItem(key),
+    `${namespace}:instances`,
+  );
+  return JSON.parse(text ?? '[]') as string[];
 }
 
 interface PageDocument {

@@ -1,7 +1,7 @@
 import type { QueueStorage } from './queue-storage.js';
 import {
+  listInstances,
   metaKey,
-  readIndex,
   readMeta,
   readSegment,
   segmentKey,
@@ -46,6 +46,8 @@ export interface AdoptionOptions {
 /**
  * Moves into `queue` the events and unsent closes of every instance that
  * released its queue or stopped beating, then deletes that instance's keys.
+ * Queues are found by listing the storage's keys (and through the index,
+ * which is all a storage without a listing offers; see listInstances).
  * Ours are written before theirs are deleted, so a crash in between leaves
  * events twice, never none. Returns how many events and closes were adopted.
  *
@@ -56,7 +58,7 @@ export function adoptAbandoned(queue: StoredQueue, options: AdoptionOptions): nu
   const { storage, namespace, instanceId } = options;
   const finished: string[] = [];
   let adopted = 0;
-  for (const id of readIndex(storage, namespace)) {
+  for (const id of listInstances(storage, namespace)) {
     if (id === instanceId) continue;
     const meta = readMeta(storage, namespace, id);
     if (meta === undefined || meta === 'corrupt') {

@@ -1,7 +1,8 @@
 /**
  * Where the SDK keeps unsent events and session state: strings by key,
  * read and written synchronously, so that an event is stored before `log()`
- * returns. `localStorage` fits as it is.
+ * returns. `localStorage` fits as it is (its keys are listed through
+ * `length` and `key(i)`).
  *
  * @example
  * const storage: QueueStorage = window.localStorage;
@@ -14,6 +15,39 @@ export interface QueueStorage {
   setItem(key: string, value: string): void;
   /** Forgets `key`; does nothing when it is not there. */
   removeItem(key: string): void;
+  /**
+   * Every key stored, in any order. Optional: it lets an instance find the
+   * queue of a crashed one whose entry in the index was lost (two instances
+   * that started together wrote the index at once). Without it, and without
+   * `length` and `key(i)`, queues are found through the index alone.
+   */
+  keys?(): string[];
+}
+
+/**
+ * The keys of a storage: by its `keys()`, or by `length` and `key(i)` as
+ * `localStorage` has them; undefined when it has neither.
+ *
+ * @example
+ * const keys = storageKeys(localStorage) ?? [];
+ */
+export function storageKeys(storage: QueueStorage): string[] | undefined {
+  if (typeof storage.keys === 'function') return storage.keys();
+  const web = storage as Partial<WebStorageKeys>;
+  if (typeof web.key !== 'function' || typeof web.length !== 'number') return undefined;
+
+  const keys: string[] = [];
+  for (let i = 0; i < web.length; i++) {
+    const key = web.key(i);
+    if (key !== null) keys.push(key);
+  }
+  return keys;
+}
+
+// How the Web Storage API (localStorage, sessionStorage) lists its keys.
+interface WebStorageKeys {
+  readonly length: number;
+  key(index: number): string | null;
 }
 
 /**
@@ -39,6 +73,11 @@ export class MemoryStorage implements QueueStorage {
   /** @example storage.removeItem('webtics:instances'); */
   removeItem(key: string): void {
     this.items.delete(key);
+  }
+
+  /** @example storage.keys(); // ['webtics:instances', 'webtics:k3x9a0b1c2d3'] */
+  keys(): string[] {
+    return [...this.items.keys()];
   }
 }
 

@@ -1,6 +1,5 @@
 // How the queue lies in a QueueStorage. Every SDK instance (a page, a tab, a
-// process) owns the keys under its own random id; an index lists the ids so
-// that a later instance can find queues whose owner went away:
+// process) owns the keys under its own random id:
 //
 //   <namespace>:instances      ["k3x9…", "p0q2…"]
 //   <namespace>:<id>           StoredMeta: heartbeat, released, segment list, session state
@@ -8,8 +7,15 @@
 //
 // Events live in segments so that logging one rewrites one small segment, not
 // the whole queue, however long the queue has grown while offline.
+//
+// A later instance finds the queues whose owner went away by their meta
+// records, listing the storage's keys. The index is only a hint: each
+// instance adds itself by reading and writing it, without a lock, so two
+// that start together can lose one entry (in Chromium another tab's write
+// may arrive later still). It stays for storages that cannot list their
+// keys, and for older SDK versions that read only the index.
 
-import type { QueueStorage } from './queue-storage.js';
+import { storageKeys, type QueueStorage } from './queue-storage.js';
 import type { WireEvent } from './wire.js';
 
 /**
@@ -102,6 +108,23 @@ export function segmentKey(namespace: string, id: string, segment: number): stri
 export function readIndex(storage: QueueStorage, namespace: string): string[] {
   const parsed = parseJson(storage.getItem(indexKey(namespace)));
   return Array.isArray(parsed) ? parsed.filter((id) => typeof id === 'string') : [];
+}
+
+/**
+ * The ids of every queue in the namespace: those in the index, then those
+ * whose meta record a listing of the storage's keys finds. A storage that
+ * cannot list its keys gives the index alone.
+ *
+ * @example
+ * for (const id of listInstances(localStorage, 'webtics')) inspect(id);
+ */
+export function listInstances(storage: QueueStorage, namespace: string): string[] {
+  const ids = new Set(readIndex(storage, namespace));
+  for (const key of storageKeys(storage) ?? []) {
+    const id = instanceOfMetaKey(namespace, key);
+    if (id !== undefined) ids.add(id);
+  }
+  return [...ids];
 }
 
 /**
@@ -209,6 +232,15 @@ export function readSegment(
  * if (play.nextSequence > maxSequence) throw new RangeError('start a new play');
  */
 export const maxSequence = 2_147_483_647;
+
+// Neither a namespace nor an id holds `:`, so `<namespace>:<id>` is a meta
+// record exactly when the rest after the prefix has none; `instances` is the index.
+function instanceOfMetaKey(namespace: string, key: string): string | undefined {
+  const prefix = `${namespace}:`;
+  if (!key.startsWith(prefix)) return undefined;
+  const id = key.slice(prefix.length);
+  return id === '' || id.includes(':') || id === 'instances' ? undefined : id;
+}
 
 // Each part of a stored state on its own: a damaged play costs the play, not
 // the session or the queued closes. A state written before closes were

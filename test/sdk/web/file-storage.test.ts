@@ -70,6 +70,21 @@ describe('FileStorage', () => {
     expect(readdirSync(join(dir.path, 'inner'))).toEqual(['..%2F..%2Fescape.json']);
   });
 
+  it('lists its keys from the file names, without temporary files or files of others', () => {
+    const storage = new FileStorage(dir.path);
+    for (const key of ['webtics:instances', 'webtics:bot-1', 'webtics:bot-1:0', 'a*b%c']) {
+      storage.setItem(key, '[]');
+    }
+    writeFileSync(join(dir.path, 'webtics%3Abot-1.json.4d5e6f.tmp'), 'in progress');
+    for (const name of ['notes.txt', 'bad%ZZ.json', 'plain:colon.json', 'star*.json']) {
+      writeFileSync(join(dir.path, name), '[]');
+    }
+
+    expect(storage.keys().sort()).toEqual(
+      ['a*b%c', 'webtics:bot-1', 'webtics:bot-1:0', 'webtics:instances'].sort(),
+    );
+  });
+
   it('carries a queue and its play session across a process restart', async () => {
     const rig = makeRig();
     const storage = new FileStorage(dir.path);

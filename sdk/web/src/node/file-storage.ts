@@ -41,6 +41,7 @@ export interface FileStorageOptions {
   durable?: boolean;
 }
 
+const fileSuffix = '.json';
 const tempSuffix = '.tmp';
 /** A temporary file older than this was left by a crash, not by a write in progress. */
 const leftoverAgeMs = 60_000;
@@ -110,6 +111,21 @@ export class FileStorage implements QueueStorage {
     rmSync(this.pathOf(key), { force: true });
   }
 
+  /**
+   * Every key with a file in the directory, decoded from the file names;
+   * temporary files and names this storage did not write are left out.
+   *
+   * @example
+   * storage.keys(); // ['webtics:instances', 'webtics:bot-1', 'webtics:bot-1:0']
+   */
+  keys(): string[] {
+    return readdirSync(this.directory).flatMap((name) => {
+      if (!name.endsWith(fileSuffix)) return [];
+      const key = decodeKey(name.slice(0, -fileSuffix.length));
+      return key === undefined ? [] : [key];
+    });
+  }
+
   private writeFile(path: string, value: string): void {
     const file = openSync(path, 'w', 0o600);
     try {
@@ -120,11 +136,8 @@ export class FileStorage implements QueueStorage {
     }
   }
 
-  // Keys become file names: percent-encoded, so no key can name a path
-  // outside the directory, and `*` too, which Windows refuses.
   private pathOf(key: string): string {
-    const name = encodeURIComponent(key).replace(/\*/g, '%2A');
-    return join(this.directory, `${name}.json`);
+    return join(this.directory, `${encodeKey(key)}${fileSuffix}`);
   }
 
   // Another process may share the directory and be writing right now, so only
@@ -140,5 +153,22 @@ export class FileStorage implements QueueStorage {
         // Gone already, or renamed by its writer: nothing to clean.
       }
     }
+  }
+}
+
+// Keys become file names: percent-encoded, so no key can name a path
+// outside the directory, and `*` too, which Windows refuses.
+function encodeKey(key: string): string {
+  return encodeURIComponent(key).replace(/\*/g, '%2A');
+}
+
+// The key a file name encodes, or undefined for a name that no key encodes
+// to: a file someone else put there.
+function decodeKey(name: string): string | undefined {
+  try {
+    const key = decodeURIComponent(name);
+    return encodeKey(key) === name ? key : undefined;
+  } catch {
+    return undefined;
   }
 }
