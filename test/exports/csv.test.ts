@@ -15,6 +15,10 @@ describe('CSV cells', () => {
     '\u200b=1+1',
     '\ufeff=1+1',
     '\uff1d1+1',
+    '\u200e=1+1',
+    '\u202e=1+1',
+    '\u00ad=1+1',
+    '\ufe66' + '1+1',
   ])('neutralise the formula %j', (text) => {
     expect(csvCell(text).replace(/^"/, '')).toMatch(/^'/);
   });
@@ -24,8 +28,9 @@ describe('CSV cells', () => {
     expect(csvCell(0.25)).toBe('0.25');
   });
 
-  it('quote a semicolon, so a spreadsheet splitting on it keeps one cell', () => {
+  it('quote a semicolon or a tab, so a spreadsheet splitting on it keeps one cell', () => {
     expect(csvCell('x;=1+1;')).toBe('"x;=1+1;"');
+    expect(csvCell('a\t=1+1')).toBe('"a\t=1+1"');
   });
 
   it('leave text that only contains a formula character alone', () => {
