@@ -8,6 +8,8 @@ import { join, relative, resolve } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { maxDataBytes, maxDataDepth } from '../../../sdk/web/src/event-data.js';
+import { maxSequence } from '../../../sdk/web/src/storage-layout.js';
 import { eventCatalogue, magnitudeRules } from '../../../src/validation/catalogue.js';
 import { loadWireFixtures } from '../fixture-match.js';
 
@@ -90,6 +92,13 @@ function gdConstants(source: string): Record<string, number> {
     constants[match[1]!] = Number(match[2]);
   }
   return constants;
+}
+
+// The strings or numbers of a one-line `const NAME := [...]` array.
+function gdList(source: string, name: string): (string | number)[] {
+  const line = new RegExp(`^const ${name} := \\[(.*)\\]$`, 'm').exec(source);
+  if (!line) throw new Error(`no one-line array ${name}`);
+  return JSON.parse(`[${line[1]!}]`) as (string | number)[];
 }
 
 // The MAGNITUDE_RULES entries of event_types.gd, keyed by type number.
@@ -268,6 +277,43 @@ describe('webtics.gd and the files it loads', () => {
         expect(existsSync(path), `${relative(root, file)}: ${target}`).toBe(true);
       }
     }
+  });
+});
+
+// What this proves: the Godot SDK checks against the same numbers as the
+// web SDK, and halves a batch refused whole on the same fields. What it
+// does not prove: that the GDScript using them behaves (it has never run).
+describe('limits and rules shared with the web SDK', () => {
+  const source = (file: string) => readFileSync(join(addonDir, file), 'utf8');
+  const eventData = gdConstants(source('event_data.gd'));
+  const records = gdConstants(source('stored_records.gd'));
+
+  it("refuses data by the web SDK's limits", () => {
+    expect(eventData.MAX_DATA_BYTES).toBe(maxDataBytes);
+    expect(eventData.MAX_DATA_DEPTH).toBe(maxDataDepth);
+    expect(eventData.MAX_SAFE_INTEGER).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('keeps sequence numbers and ids in the ranges the web SDK restores', () => {
+    expect(records.MAX_SEQUENCE).toBe(maxSequence);
+    expect(records.MAX_ID).toBe(Number.MAX_SAFE_INTEGER);
+    expect(gdConstants(source('event_queue.gd')).MAX_SEQUENCE).toBe(maxSequence);
+  });
+
+  it('lets through exactly the control characters JSON writes as a short escape', () => {
+    const shortEscaped = Array.from({ length: 32 }, (_, code) => code).filter(
+      (code) => JSON.stringify(String.fromCharCode(code)).length === 4,
+    );
+    expect(gdList(source('event_data.gd'), 'ESCAPED_CONTROLS')).toEqual(shortEscaped);
+  });
+
+  it('does not halve a 400 that names the fields the web SDK does not halve for', () => {
+    const web = readFileSync(join(root, 'sdk/web/src/deliver-batch.ts'), 'utf8');
+    const webFields = [...web.matchAll(/field !== '([^']+)'/g)].map((match) => match[1]);
+    const godotFields = gdList(source('delivery.gd'), 'REQUEST_FIELDS');
+
+    expect(webFields).toHaveLength(2);
+    expect([...godotFields].sort()).toEqual([...webFields].sort());
   });
 });
 

@@ -36,12 +36,17 @@ func _init(host: Node, url: String, key: String, sender: Object, policy: RetryPo
 ## "sent_at" (bool) adds X-Client-Sent-At, stamped anew for every attempt;
 ## "key" (bool, true by default) adds X-API-Key; "retry_only" (Array of
 ## statuses) retries only those, for requests that must not be repeated
-## once the server may have acted on them.
+## once the server may have acted on them; "expect" ("batch_result" or
+## "created") marks a 2xx whose body is not that as "bad_answer" (see
+## checked()).
 func request(method: String, path: String, body: Variant = null, options := {}) -> Dictionary:
 	var text := _body_text(method, body)
 	var answer := {}
 	for attempt in range(1, retry.max_attempts + 1):
-		answer = await transport.send(method, base_url + path, _headers(method, options), text)
+		var sent: Dictionary = await transport.send(
+			method, base_url + path, _headers(method, options), text
+		)
+		answer = checked(sent, str(options.get("expect", "")))
 		if attempt == retry.max_attempts or not _worth_retrying(answer, options):
 			break
 		var server_wait := RetryPolicy.retry_after_ms(answer)
@@ -51,10 +56,42 @@ func request(method: String, path: String, body: Variant = null, options := {}) 
 	return answer
 
 
-## True for an answer with a 2xx status.
+## True for an answer with a 2xx status that is what the request expects.
 static func succeeded(answer: Dictionary) -> bool:
 	var status: int = answer["status"]
-	return not answer["network_error"] and status >= 200 and status < 300
+	if answer["network_error"] or answer.get("bad_answer", false):
+		return false
+	return status >= 200 and status < 300
+
+
+## The answer, marked "bad_answer" when it is a 2xx but not what `expect`
+## names: "batch_result" ({"stored": number, "rejected": Array}) or
+## "created" (a Dictionary with a numeric "id"). A captive portal or a
+## proxy may answer 200 with a page or JSON of its own: nothing then says
+## the events were stored or the session opened, so the request is sent
+## again.
+static func checked(answer: Dictionary, expect: String) -> Dictionary:
+	if expect.is_empty() or not succeeded(answer) or _is_expected(answer["body"], expect):
+		return answer
+	var marked := answer.duplicate()
+	marked["bad_answer"] = true
+	return marked
+
+
+static func _is_expected(body: Variant, expect: String) -> bool:
+	if expect == "batch_result":
+		return is_batch_result(body)
+	if expect == "created":
+		return body is Dictionary and (body.get("id") is int or body.get("id") is float)
+	return true
+
+
+## True for the body of a batch the server took: {"stored", "rejected", …}.
+static func is_batch_result(body: Variant) -> bool:
+	if not (body is Dictionary):
+		return false
+	var stored: Variant = body.get("stored")
+	return (stored is int or stored is float) and body.get("rejected") is Array
 
 
 ## What went wrong, for the request_failed signal. It never holds the
@@ -66,11 +103,15 @@ static func error_of(answer: Dictionary, path: String) -> Dictionary:
 		details = body["error"]
 	var status: int = answer["status"]
 	var no_answer: bool = answer["network_error"]
+	var code := "network_error" if no_answer else "http_error"
 	var fallback := "no answer" if no_answer else "the server answered %d" % status
+	if answer.get("bad_answer", false):
+		code = "bad_answer"
+		fallback = "the answer (%d) was not the expected result; it is sent again" % status
 	return {
 		"path": path.get_slice("?", 0),
 		"status": status,
-		"code": details.get("code", "network_error" if no_answer else "http_error"),
+		"code": details.get("code", code),
 		"message": details.get("message", answer.get("message", fallback)),
 		"field": details.get("field", ""),
 		"rule": details.get("rule", ""),

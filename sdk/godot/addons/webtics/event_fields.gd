@@ -10,8 +10,6 @@ extends RefCounted
 
 const Events := preload("event_types.gd")
 
-## The most that `data` may hold, in bytes of JSON, as the server counts.
-const MAX_DATA_BYTES := 10240
 ## log_event() field names, and the wire names they are sent under.
 const NAMES := {
 	"subtype": "event_subtype",
@@ -37,14 +35,19 @@ static func problem(event_type: int, fields: Dictionary) -> String:
 
 
 ## The event as the server reads it, without the stamps the SDK adds.
+## `data` is copied, so a later change to the game's Dictionary does not
+## reach the queued event.
 static func to_wire(event_type: int, fields: Dictionary) -> Dictionary:
 	var event := {"event_type": event_type}
 	for key in fields:
 		# Unknown names are skipped: problem() reports them unless the SDK's
 		# check_events is off.
 		var wire_name: String = NAMES.get(key, "")
-		if typeof(fields[key]) != TYPE_NIL and not wire_name.is_empty():
-			event[wire_name] = fields[key]
+		var value: Variant = fields[key]
+		if value is Dictionary or value is Array:
+			value = value.duplicate(true)
+		if typeof(value) != TYPE_NIL and not wire_name.is_empty():
+			event[wire_name] = value
 	return event
 
 
@@ -66,11 +69,7 @@ static func _field_problem(key: String, value: Variant) -> String:
 	return ""
 
 
-# Godot writes JSON a little differently from a browser, so the size is
-# close to the server's count rather than equal to it.
+# What `data` holds, and its size, is checked by event_data.gd, which runs
+# even with check_events off.
 static func _data_problem(value: Variant) -> String:
-	if not (value is Dictionary):
-		return "data must be a Dictionary"
-	if JSON.stringify(value).to_utf8_buffer().size() > MAX_DATA_BYTES:
-		return "data must be at most %d bytes as JSON" % MAX_DATA_BYTES
-	return ""
+	return "" if value is Dictionary else "data must be a Dictionary"

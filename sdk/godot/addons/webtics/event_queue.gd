@@ -9,6 +9,9 @@ extends RefCounted
 ## queue.remove(batch["events"])
 ## [/codeblock]
 
+## The highest sequence number a close may name.
+const MAX_SEQUENCE := 2147483647
+
 ## Items {"play_session_id": int, "event": Dictionary}, oldest first.
 var events: Array[Dictionary] = []
 ## Items {"kind": "play" or "session", "id": int, "last_sequence": int
@@ -30,8 +33,36 @@ func push(play_session_id: int, event: Dictionary) -> void:
 func push_close(kind: String, id: int, last_sequence := -1) -> void:
 	var close := {"kind": kind, "id": id}
 	if kind == "play":
-		close["last_sequence"] = maxi(0, last_sequence)
+		close["last_sequence"] = clampi(last_sequence, 0, MAX_SEQUENCE)
 	closes.append(close)
+
+
+## Puts events of a queue that was set aside in front (they are older),
+## and its closes behind this queue's. Events already queued (the same
+## client_event_id, as after a crash between two writes) are left out.
+## Returns how many events were added.
+func prepend(items: Array[Dictionary], more_closes: Array[Dictionary]) -> int:
+	var held := {}
+	for queued in events:
+		held[queued["event"]["client_event_id"]] = true
+	var merged: Array[Dictionary] = []
+	for queued in items:
+		var id: String = queued["event"]["client_event_id"]
+		if not held.has(id):
+			held[id] = true
+			merged.append(queued)
+
+	var added := merged.size()
+	merged.append_array(events)
+	events = merged
+	closes.append_array(more_closes)
+	return added
+
+
+## Forgets every event and close.
+func clear() -> void:
+	events.clear()
+	closes.clear()
 
 
 ## The oldest events that share the first one's play session, up to `limit`.

@@ -1,6 +1,7 @@
 extends RefCounted
 ## Keeps the SDK's state in one JSON file: the unsent events, the closes not
-## yet sent, the open session and play ids and the next sequence number.
+## yet sent, the open session and play ids, the next sequence number, and
+## the owner: a fingerprint of the server and key the events are for.
 ##
 ## A save writes a temporary file beside the real one and renames it over
 ## the real one, so a crash in the middle of a write leaves the previous file
@@ -13,6 +14,8 @@ extends RefCounted
 ## store.save_state(state)
 ## [/codeblock]
 
+const StoredRecords := preload("stored_records.gd")
+
 const FORMAT_VERSION := 1
 
 var path: String
@@ -24,8 +27,22 @@ func _init(file_path: String) -> void:
 	_temp_path = file_path + ".tmp"
 
 
-## The saved state, or an empty Dictionary when there is none. A file that
-## cannot be read as JSON is moved aside to "<path>.corrupt", never deleted.
+## A short fingerprint of a server and an ingest key: the first 32 bits of
+## SHA-256 of both, in hex. It is stored with the queue, so that events are
+## sent only with the key they were logged for; 32 bits of a long random
+## key tell nothing useful about it. The key itself is never stored.
+##
+## [codeblock]
+## var owner := QueueStore.owner_of("http://127.0.0.1:8013", key) # e.g. "9f3a07c2"
+## [/codeblock]
+static func owner_of(url: String, api_key: String) -> String:
+	return ("%s\n%s" % [url, api_key]).sha256_text().substr(0, 8)
+
+
+## The saved state as StoredRecords.read_state() answers it (damaged parts
+## left out and counted), or an empty Dictionary when there is none. A file
+## that cannot be read as JSON is moved aside to "<path>.corrupt", never
+## deleted, and "corrupt" is then true in the answer.
 func load_state() -> Dictionary:
 	var state := _read(path)
 	if state.is_empty():
@@ -33,7 +50,15 @@ func load_state() -> Dictionary:
 	if state.is_empty() and FileAccess.file_exists(path):
 		push_warning("WebTics: %s could not be read; kept as %s.corrupt" % [path, path])
 		DirAccess.rename_absolute(path, path + ".corrupt")
-	return {} if state.is_empty() else _normalised(state)
+		return {"corrupt": true}
+	return {} if state.is_empty() else StoredRecords.read_state(state)
+
+
+## Where the queue of another owner is set aside: beside this file, named
+## after it and the owner, e.g. user://webtics/queue-9f3a07c2.json.
+func aside_path(owner: String) -> String:
+	var name := "%s-%s.json" % [path.get_file().get_basename(), owner]
+	return path.get_base_dir().path_join(name)
 
 
 ## Writes the state to the temporary file, then renames it over the real
@@ -71,43 +96,7 @@ func _read(file_path: String) -> Dictionary:
 		return {}
 
 	var parsed: Variant = JSON.parse_string(FileAccess.get_file_as_string(file_path))
-	if parsed is Dictionary and parsed.get("version") == FORMAT_VERSION:
+	var version := FORMAT_VERSION
+	if parsed is Dictionary and StoredRecords.is_integer(parsed.get("version"), version, version):
 		return parsed
 	return {}
-
-
-# JSON gives every number back as a float; ids, types and sequence numbers
-# are turned back into integers so they go out as "17", not "17.0".
-func _normalised(state: Dictionary) -> Dictionary:
-	var events: Array[Dictionary] = []
-	for queued in state.get("events", []):
-		if queued is Dictionary and queued.get("event") is Dictionary:
-			events.append(_normalised_queued_event(queued))
-
-	var closes: Array[Dictionary] = []
-	for close in state.get("closes", []):
-		if close is Dictionary:
-			closes.append(_with_integers(close, ["id", "last_sequence"]))
-
-	return {
-		"session_id": int(state.get("session_id", 0)),
-		"play_session_id": int(state.get("play_session_id", 0)),
-		"next_sequence": maxi(1, int(state.get("next_sequence", 1))),
-		"monotonic_ms_at_save": float(state.get("monotonic_ms_at_save", 0.0)),
-		"unix_at_save": float(state.get("unix_at_save", 0.0)),
-		"events": events,
-		"closes": closes,
-	}
-
-
-func _normalised_queued_event(queued: Dictionary) -> Dictionary:
-	var event := _with_integers(queued["event"], ["event_type", "event_subtype", "sequence"])
-	return {"play_session_id": int(queued.get("play_session_id", 0)), "event": event}
-
-
-func _with_integers(source: Dictionary, keys: Array) -> Dictionary:
-	var copy := source.duplicate(true)
-	for key in keys:
-		if copy.get(key) is float:
-			copy[key] = int(copy[key])
-	return copy

@@ -30,14 +30,17 @@ func _init(options := {}) -> void:
 	max_retry_after_ms = maxf(0.0, float(options.get("max_retry_after_ms", max_retry_after_ms)))
 
 
-## "retry" (no answer, 408, 429, 5xx, or an error body that says
-## retryable), "split" (413), "pause" (401, 403), "gone" (404 from the
-## server) or "refuse" (any other 4xx from the server: never send it again).
-## An answer that is not the server's own error body, such as a proxy's
-## page, counts as "retry", so events are never dropped because of it.
+## "retry" (no answer, 408, 429, 5xx, a 2xx that is not what the request
+## expects, or an error body that says retryable), "split" (413), "pause"
+## (401, 403), "gone" (404 from the server) or "refuse" (any other 4xx from
+## the server: never send it again). An answer that is not the server's own
+## error body, such as a proxy's page, counts as "retry", so events are
+## never dropped because of it.
 static func action_for(answer: Dictionary) -> String:
 	var status: int = answer["status"]
-	if answer["network_error"] or status == 408 or status == 429 or status >= 500:
+	if answer["network_error"] or answer.get("bad_answer", false):
+		return "retry"
+	if status == 408 or status == 429 or status >= 500:
 		return "retry"
 	if status == 413:
 		return "split"
@@ -55,11 +58,15 @@ static func is_retryable(answer: Dictionary) -> bool:
 	return action_for(answer) == "retry"
 
 
-## True when the answer is one of the server's own error bodies rather than
-## a page from a proxy or from another program at that address.
+## True when the answer is one of the server's own error bodies,
+## {"error": {"code": "…", …}}, rather than a page or JSON from a proxy, a
+## captive portal or another program at that address. Only such a body
+## can make the SDK drop events.
 static func is_server_error_body(answer: Dictionary) -> bool:
 	var body: Variant = answer["body"]
-	return body is Dictionary and body.get("error") is Dictionary
+	if not (body is Dictionary and body.get("error") is Dictionary):
+		return false
+	return body["error"].get("code") is String
 
 
 ## The wait the server asked for, in ms, or -1 when it asked for none. The

@@ -28,12 +28,19 @@ signal events_rejected(rejections: Array)
 signal events_dropped(dropped: Array)
 ## A request failed: {"path", "status", "code", "message", "field", "rule",
 ## "retryable", "retry_after_ms", "request_id"}. Events stay queued unless
-## events_rejected says otherwise.
+## events_rejected says otherwise. Trouble with the queue file comes the
+## same way, with status 0 and the file as "path": "queue_not_saved",
+## "storage_corrupt" (parts could not be read and were left out),
+## "queue_set_aside" (the queue of another server or key was moved to a
+## file of its own) and "storage_failed".
 signal request_failed(error: Dictionary)
 ## Emitted by every flush when it ends, with whether everything was sent.
 signal flush_finished(sent_everything: bool)
 
 const EventFields := preload("event_fields.gd")
+const EventData := preload("event_data.gd")
+const StoredRecords := preload("stored_records.gd")
+const QueueAside := preload("queue_aside.gd")
 const WireValues := preload("wire_values.gd")
 const QueueStore := preload("queue_store.gd")
 const EventQueue := preload("event_queue.gd")
@@ -64,10 +71,12 @@ var transport: Object = null
 ## every timestamp and X-Client-Sent-At. Set it before configure(). The
 ## fixture runner takes it from a fixture's clock_offset_ms; a game leaves 0.
 var wall_clock_offset_ms := 0.0
-## When true (the default), log_event() refuses misuse at once. The fixture
-## runner turns it off, as the web SDK has no such check at run time, so
-## that an invalid event reaches the server and its refusal can be played
-## (permanent-rejection.json). A game should leave it on.
+## When true (the default), log_event() refuses misuse at once (see
+## EventFields). The fixture runner turns it off, as the web SDK has no
+## such check at run time, so that an invalid event reaches the server and
+## its refusal can be played (permanent-rejection.json). A game should
+## leave it on. What could never be sent (see EventData) is refused either
+## way, as the web SDK does.
 var check_events := true
 
 var _options := {}
@@ -86,6 +95,11 @@ var _flushing := false
 var _save_queued := false
 var _quitting := false
 var _holds_quit := false
+# The fingerprint of the server and key the queue is for (QueueStore.owner_of).
+var _owner := ""
+# Set when the queue file held another owner's queue that could not be set
+# aside: nothing is written to the file in this run, so that queue stays.
+var _detached := false
 
 
 func _init() -> void:
@@ -110,8 +124,14 @@ func _exit_tree() -> void:
 
 
 ## Sets the server, the ingest key and options (see DEFAULT_OPTIONS and the
-## README), then resumes what an earlier run left in the queue file. Calling
-## it again with a new key resumes sending after a 401 or 403.
+## README), then resumes what an earlier run left in the queue file for
+## this server and key, and takes back a queue set aside for them. A queue
+## of another server or key is set aside for its own (request_failed says
+## "queue_set_aside"), whether found in the file or queued in this run
+## under an earlier configure(). Returns false for a URL without http(s)://,
+## an empty key, or a queue of the earlier key that could not be set aside
+## (the earlier configuration then stays). To go on with a new key after a
+## 401 or 403, for the same study, use resume_sending(new_key).
 ##
 ## [codeblock]
 ## WebTics.configure("http://127.0.0.1:8013", key, {"batch_size": 100})
@@ -120,18 +140,24 @@ func configure(url: String, api_key: String, options := {}) -> bool:
 	if not (url.begins_with("http://") or url.begins_with("https://")):
 		push_error("WebTics: the URL must start with http:// or https://, not '%s'" % url)
 		return false
-	if api_key.strip_edges().is_empty():
+	var key := api_key.strip_edges()
+	if key.is_empty():
 		push_error("WebTics: an ingest key is required")
+		return false
+	var queue_owner := QueueStore.owner_of(url.rstrip("/"), key)
+	if _delivery != null and queue_owner != _owner and not _set_aside_queued():
+		push_error("WebTics: the queue of the earlier key could not be set aside; kept that key")
 		return false
 
 	_options = _merged_options(options)
 	var policy := RetryPolicy.new(_options)
-	_api = ApiClient.new(self, url, api_key.strip_edges(), _transport(), policy)
+	_api = ApiClient.new(self, url, key, _transport(), policy)
 	_api.clock_offset_ms = wall_clock_offset_ms
 	if _delivery == null:
-		_start_delivery()
+		_start_delivery(queue_owner)
 	_delivery.api = _api
 	_delivery.pause_error = {}
+	_own_queue(queue_owner)
 	_take_quit(_handles_quit())
 
 	_schedule_flush()
@@ -154,7 +180,7 @@ func start_session(unique_id: String, build_number: String) -> int:
 	_queue_closes()
 
 	var body := {"unique_id": unique_id, "build_number": build_number}
-	var answer := await _api.request("POST", "/api/v1/sessions", body)
+	var answer := await _api.request("POST", "/api/v1/sessions", body, {"expect": "created"})
 	if not _accepted(answer, "/api/v1/sessions"):
 		return 0
 
@@ -183,8 +209,9 @@ func start_play() -> int:
 
 	var origin := Time.get_ticks_usec()
 	var body := {"metric_session_id": _session_id}
-	var answer := await _api.request("POST", "/api/v1/play-sessions", body)
-	if not _accepted(answer, "/api/v1/play-sessions"):
+	var path := "/api/v1/play-sessions"
+	var answer := await _api.request("POST", path, body, {"expect": "created"})
+	if not _accepted(answer, path):
 		return 0
 
 	_begin_play(int(answer["body"]["id"]), origin)
@@ -193,10 +220,15 @@ func start_play() -> int:
 
 
 ## Stamps an event for the open play, queues it and returns its client
-## event id; "" when it was refused as misuse (no play open, a type outside
+## event id; "" when it was refused, which push_error reports, before it
+## used a sequence number. Refused is misuse (no play open, a type outside
 ## 0–999, an unknown field, a missing or out-of-range magnitude for types
-## 102–105), which push_error reports. Fields: "subtype" (int), "x", "y",
-## "z", "magnitude", "data" (Dictionary), and "ticks_usec": when it happened,
+## 102–105) and what could never be sent (see EventData: a NAN or INF, an
+## integer beyond ±(2^53 − 1), and in `data` a NUL, a lone surrogate or a
+## control character Godot cannot write as JSON, a __proto__ key, nesting
+## deeper than 32, more than 10 240 bytes of JSON, a value JSON cannot
+## hold). Fields: "subtype" (int), "x", "y", "z", "magnitude", "data"
+## (Dictionary, copied when logged), and "ticks_usec": when it happened,
 ## from Time.get_ticks_usec(), if earlier than now. When max_stored_events
 ## already wait, the event is dropped and passed to events_dropped.
 ##
@@ -360,14 +392,18 @@ func shutdown(timeout_ms := -1) -> bool:
 
 
 ## Sends again after a 401 or 403 paused sending, with a new ingest key
-## when one is given (configure() with a new key does this too).
+## when one is given. The queue then goes with that key, and a restart
+## configured with it carries on with the queue: use it for a key of the
+## same study (configure() with another key sets the queue aside instead).
 ##
 ## [codeblock]
 ## WebTics.resume_sending(new_key)
 ## [/codeblock]
 func resume_sending(api_key := "") -> void:
-	if _api != null and not api_key.strip_edges().is_empty():
-		_api.api_key = api_key.strip_edges()
+	var key := api_key.strip_edges()
+	if _api != null and not key.is_empty():
+		_api.api_key = key
+		_own_queue(QueueStore.owner_of(_api.base_url, key))
 	if _delivery != null:
 		_delivery.pause_error = {}
 	_schedule_flush()
@@ -416,9 +452,9 @@ func _transport() -> Object:
 
 # The first configure() reads the queue file; later ones keep what is in
 # memory, which is newer.
-func _start_delivery() -> void:
+func _start_delivery(queue_owner: String) -> void:
 	_store = QueueStore.new(_options["queue_path"])
-	_restore(_store.load_state())
+	_load_queue(_store.load_state(), queue_owner)
 	_delivery = Delivery.new(_api, _queue)
 	_delivery.delivered.connect(func(count: int): events_sent.emit(count))
 	_delivery.rejected.connect(func(rejections: Array): events_rejected.emit(rejections))
@@ -507,7 +543,10 @@ func _misuse(event_type: int, fields: Dictionary) -> String:
 		return "call configure(url, api_key) first"
 	if _play_session_id == 0:
 		return "start a play before logging events"
-	return EventFields.problem(event_type, fields) if check_events else ""
+	if _next_sequence > StoredRecords.MAX_SEQUENCE:
+		return "this play has given out every sequence number; start a new play"
+	var problem := EventFields.problem(event_type, fields) if check_events else ""
+	return problem if not problem.is_empty() else EventData.problem(fields)
 
 
 # `happened_usec` is on the Time.get_ticks_usec() clock; the wall-clock
@@ -567,6 +606,63 @@ func _schedule_flush() -> void:
 # --- persistence and quitting -----------------------------------------------
 
 
+# The queue file of an earlier run: restored when it is this owner's, or
+# when it names no owner (written before owners were stored); set aside
+# for its own owner otherwise, if it holds anything to send.
+func _load_queue(state: Dictionary, queue_owner: String) -> void:
+	_report_damage(state, _store.path)
+	if state.is_empty() or state.has("corrupt"):
+		return
+	var stored_owner: String = state["owner"]
+	if stored_owner.is_empty() or stored_owner == queue_owner:
+		_restore(state)
+	elif not QueueAside.holds_anything(state):
+		return
+	elif QueueAside.set_aside(_store, state) == OK:
+		_report_set_aside(state)
+	else:
+		_detached = true
+		var message := "the queue in %s is for another server or key and could not be set aside;"
+		message += " it stays there, and this run keeps its events in memory only"
+		_report_storage("storage_failed", message % _store.path, _store.path)
+
+
+# configure() with another server or key: what is queued was logged for the
+# earlier one and goes to its own file, to be sent when that server and
+# key are configured again. Nothing open goes on under the new key.
+func _set_aside_queued() -> bool:
+	var state := _state()
+	if not QueueAside.holds_anything(state):
+		return true
+	var saved := QueueAside.set_aside(_store, state)
+	if saved != OK:
+		var message := "the queue could not be set aside in %s (error %d)"
+		var aside_path := _store.aside_path(_owner)
+		_report_storage("storage_failed", message % [aside_path, saved], aside_path)
+		return false
+
+	_report_set_aside(state)
+	_queue.clear()
+	_session_id = 0
+	_play_session_id = 0
+	_last_play_session_id = 0
+	_next_sequence = 1
+	_resumed = false
+	return true
+
+
+# Makes the queue this owner's and takes back what was set aside for it:
+# its events go in front, and its file goes once the queue file holds them.
+func _own_queue(queue_owner: String) -> void:
+	_owner = queue_owner
+	var taken := QueueAside.take(_store, queue_owner)
+	_report_damage(taken, _store.aside_path(queue_owner))
+	if not taken.is_empty() and not taken.has("corrupt"):
+		_queue.prepend(taken["events"], taken["closes"])
+	if _save_now() and not taken.is_empty() and not taken.has("corrupt"):
+		QueueAside.release(_store, queue_owner)
+
+
 func _restore(state: Dictionary) -> void:
 	if state.is_empty():
 		return
@@ -581,13 +677,14 @@ func _restore(state: Dictionary) -> void:
 	# where the last save left it, plus the wall-clock time that passed since
 	# (not less than nothing, should the wall clock have been set back).
 	var saved_unix: float = state["unix_at_save"]
-	var gap_ms := maxf(0.0, _unix_now() - saved_unix) * 1000.0
+	var gap_ms := 0.0 if saved_unix < 0.0 else maxf(0.0, _unix_now() - saved_unix) * 1000.0
 	var saved_ms: float = state["monotonic_ms_at_save"]
 	_play_origin_usec = Time.get_ticks_usec() - int((saved_ms + gap_ms) * 1000.0)
 
 
 func _state() -> Dictionary:
 	return {
+		"owner": _owner,
 		"session_id": _session_id,
 		"play_session_id": _play_session_id,
 		"next_sequence": _next_sequence,
@@ -605,16 +702,44 @@ func _save_soon() -> void:
 		_save_now.call_deferred()
 
 
-func _save_now() -> void:
+# Answers whether the queue file now holds the queue.
+func _save_now() -> bool:
 	_save_queued = false
-	if _store == null:
-		return
+	if _store == null or _detached:
+		return false
 	var saved := _store.save_state(_state())
 	if saved != OK:
 		var message := "the queue could not be saved to %s (error %d)" % [_store.path, saved]
-		var error := {"path": _store.path, "status": 0, "code": "queue_not_saved"}
-		error.merge({"message": message, "retryable": false})
-		request_failed.emit(error)
+		_report_storage("queue_not_saved", message, _store.path)
+	return saved == OK
+
+
+func _report_set_aside(state: Dictionary) -> void:
+	var aside_path := _store.aside_path(state["owner"])
+	var message := "%d event(s) queued for another server or key were set aside in %s;"
+	message += " they are sent when that server and key are configured again"
+	var count: int = state["events"].size()
+	_report_storage("queue_set_aside", message % [count, aside_path], aside_path)
+
+
+# A file that could not be read at all, or whose damaged parts were left out.
+func _report_damage(state: Dictionary, file_path: String) -> void:
+	if state.get("corrupt", false):
+		var message := "%s could not be read; it was kept as %s.corrupt" % [file_path, file_path]
+		_report_storage("storage_corrupt", message, file_path)
+	elif state.get("dropped", 0) > 0 or state.get("repaired", false):
+		var message := "parts of %s could not be read (%d event(s) dropped); the rest was restored"
+		_report_storage("storage_corrupt", message % [file_path, state["dropped"]], file_path)
+
+
+# Trouble with a queue file, told through request_failed with status 0. It
+# is emitted at the end of the frame, so that a game that connects the
+# signal right after configure() hears of what configure() found.
+func _report_storage(code: String, message: String, file_path: String) -> void:
+	var error := {"path": file_path, "status": 0, "code": code, "message": message}
+	error.merge({"field": "", "rule": "", "retryable": false, "retry_after_ms": -1.0})
+	error["request_id"] = ""
+	call_deferred("emit_signal", "request_failed", error)
 
 
 func _quit_after_flush() -> void:

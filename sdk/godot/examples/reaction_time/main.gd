@@ -273,7 +273,10 @@ func _report_completeness() -> void:
 
 
 func _on_request_failed(error: Dictionary) -> void:
-	if error["status"] == 401 or error["status"] == 403:
+	if str(error["path"]).begins_with("user://"):
+		# The queue file, not the network: the events are still kept.
+		push_warning("WebTics: %s" % error["message"])
+	elif error["status"] == 401 or error["status"] == 403:
 		_set_status("The server did not accept this key (%s)." % error["message"])
 	elif not _arena.visible:
 		_set_status("Could not reach the server: %s" % error["message"])
