@@ -169,9 +169,10 @@ export class WebTics {
    * Throws at once, logging nothing and using no sequence number, for what
    * could never be sent: a TypeError for a number that is not finite or an
    * integer beyond ±(2⁵³ − 1), and for `data` holding a NUL character or an
-   * unpaired surrogate, a `__proto__` key, nesting deeper than 32 levels, or
-   * more than 10 240 bytes of JSON. `data` is copied: changing the object
-   * afterwards does not change the event.
+   * unpaired surrogate, a `__proto__` key, nesting deeper than 32 levels,
+   * more than 10 240 bytes of JSON, or a value JSON cannot hold (a BigInt, a
+   * cycle, a `toJSON()` that gives undefined). `data` is copied: changing the
+   * object afterwards does not change the event.
    *
    * @example
    * client.log(EventType.TRIAL_START, { x: 120, y: 340, data: { trial: 3 } });

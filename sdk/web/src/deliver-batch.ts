@@ -61,8 +61,10 @@ export interface DeliveryContext {
  * Sends one batch (events of one play session) and settles it by the table in
  * docs/sdk-protocol.md: stored or refused events leave the queue; on 413, and
  * on a 400 that refuses a batch of several whole, the halves go separately;
- * on 404 the play session's events are dropped; on 401 and 403 sending pauses. Throws when the events must wait for a later flush
- * (attempts used up, or a pause); they stay queued.
+ * a single event is dropped on the server's own 413, kept on a proxy's; on
+ * 404 the play session's events are dropped; on 401 and 403 sending pauses.
+ * Throws when the events must wait for a later flush (attempts used up, a
+ * proxy's 413 on one event, or a pause); they stay queued.
  *
  * @example
  * await deliverBatch(context, queue.nextBatch(50, upToOrder));
@@ -94,6 +96,9 @@ async function handleFailure(
   switch (errorAction(error)) {
     case 'split':
       if (batch.length > 1) return deliverHalves(context, batch);
+      // A proxy's size limit may be lower than the server's, or lifted later:
+      // only the server's own 413 says the event can never be stored.
+      if (error.details.foreign) throw error;
       return refuse(context, batch, { rule: 'too_large', message: error.message });
     case 'gone':
       return refuse(context, context.queue.removePlay(batch[0]!.playSessionId), {

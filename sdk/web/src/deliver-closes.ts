@@ -38,7 +38,9 @@ async function deliverClose(context: DeliveryContext, close: PendingClose): Prom
     if (!(error instanceof WebTicsError)) throw error;
     const action = errorAction(error);
     if (action === 'pause') context.pause(error);
-    if (action === 'pause' || action === 'retry') throw error;
+    // A close is never too large: a proxy's 413 is a passing failure.
+    const passing = action === 'retry' || (action === 'split' && error.details.foreign === true);
+    if (action === 'pause' || passing) throw error;
     context.reportError(error);
   }
 }

@@ -31,7 +31,8 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  * beyond ±(2⁵³ − 1) anywhere; in `data`, for a NUL character or an unpaired
  * surrogate in a string or key, a `__proto__` or `constructor.prototype` key,
  * nesting deeper than {@link maxDataDepth}, more than {@link maxDataBytes}
- * bytes of JSON, or a value JSON cannot hold (a BigInt, a cycle).
+ * bytes of JSON, or a value JSON cannot hold (a BigInt, a cycle, a `toJSON()`
+ * that gives undefined).
  *
  * @example
  * const data = checkFields({ magnitude: 412.5, data: { trial: 3 } }); // { trial: 3 }
@@ -72,7 +73,7 @@ function checkData(data: NonNullable<LogFields['data']>): NonNullable<LogFields[
     return value;
   }
 
-  let json: string;
+  let json: string | undefined;
   try {
     json = JSON.stringify(data, inspect);
   } catch (error) {
@@ -81,6 +82,8 @@ function checkData(data: NonNullable<LogFields['data']>): NonNullable<LogFields[
       cause: error,
     });
   }
+  // A toJSON() that answers undefined leaves nothing to send.
+  if (json === undefined) refuse('data', 'becomes nothing as JSON (toJSON() gave undefined)');
   const bytes = new TextEncoder().encode(json).length;
   if (bytes > maxDataBytes)
     refuse('data', `takes ${bytes} bytes as JSON, more than ${maxDataBytes}`);

@@ -54,7 +54,8 @@ export interface WebTicsOptions {
    * Names this instance's queue in storage; random by default. A fixed id (in
    * Node, with a file storage) makes a restart carry on with the queue and the
    * open sessions. Never share one between two running instances. 1–64
-   * characters of `A-Z a-z 0-9 _ -`, and not `instances` (the index's key).
+   * characters of `A-Z a-z 0-9 _ -`, and not `instances` (the index's key)
+   * in any mix of cases.
    */
   instanceId?: string;
   /** At most this many events wait; newer ones are dropped (see `onDropped`). Default 10 000. */
@@ -155,9 +156,10 @@ function checkName(option: 'storageNamespace' | 'instanceId', value: unknown): s
       `WebTics: ${option} must be 1–64 characters of A-Z a-z 0-9 _ -, not ${text}`,
     );
   }
-  if (option === 'instanceId' && value === 'instances') {
+  // In any case: a file system that ignores case would make it the index's file.
+  if (option === 'instanceId' && value.toLowerCase() === 'instances') {
     throw new TypeError(
-      'WebTics: instanceId "instances" is the name of the storage index; choose another',
+      `WebTics: instanceId ${text} is the name of the storage index; choose another`,
     );
   }
   return value;

@@ -338,31 +338,24 @@ export class StoredQueue {
   // refused, and hold ours up. It moves to a new random id, released, so an
   // instance with its key adopts it; its open session and play become queued
   // closes for that instance to send. The new record is written first, then
-  // each segment is moved, then the old record goes: a crash in between
-  // leaves events twice, never nowhere. This instance starts empty.
+  // the segments are copied, then the old keys go: a crash in between
+  // leaves events twice, never nowhere. A queue with neither events nor
+  // closes is just removed. This instance starts empty.
   private setAside(meta: ReadMeta): void {
     const { storage, namespace, instanceId } = this.options;
     const id = newInstanceId();
-    let events = 0;
+    let aside: Aside;
     try {
-      const segments = meta.segments.map((name) => ({
-        name,
-        read: readSegment(storage, namespace, instanceId, name),
-      }));
-      const readable = segments.flatMap(({ read }) => (read === 'corrupt' ? [] : read.events));
-      const dropped = segments.reduce(
-        (sum, { read }) => sum + (read === 'corrupt' ? segmentSize : read.dropped),
-        0,
-      );
-      const { moved, beyond } = setAsideMeta(meta, readable, dropped);
-      storage.setItem(metaKey(namespace, id), JSON.stringify(moved));
-      updateIndex(storage, namespace, { add: [id] });
-      for (const { name, read } of segments) {
-        const kept = read === 'corrupt' ? [] : read.events.filter((item) => !beyond.has(item));
-        if (kept.length > 0) storage.setItem(segmentKey(namespace, id, name), JSON.stringify(kept));
-        events += kept.length;
-        storage.removeItem(segmentKey(namespace, instanceId, name));
+      aside = this.readAside(meta);
+      const closes = aside.moved.state.closes.length;
+      if (aside.kept.length > 0 || closes > 0) {
+        storage.setItem(metaKey(namespace, id), JSON.stringify(aside.moved));
+        updateIndex(storage, namespace, { add: [id] });
       }
+      for (const { name, items } of aside.kept) {
+        storage.setItem(segmentKey(namespace, id, name), JSON.stringify(items));
+      }
+      for (const name of meta.segments) storage.removeItem(segmentKey(namespace, instanceId, name));
       storage.removeItem(metaKey(namespace, instanceId));
     } catch (cause) {
       // Our keys still hold some of it: write nothing, so none is overwritten.
@@ -372,7 +365,36 @@ export class StoredQueue {
       this.report('storage_failed', message, cause);
       return;
     }
-    const message = `The stored queue of this instance id belongs to another server or API key; its ${events} event(s) were set aside for an instance with that key`;
+    this.reportAside(aside);
+  }
+
+  // The record and the non-empty segments to move, without the events whose
+  // numbers are damage.
+  private readAside(meta: ReadMeta): Aside {
+    const { storage, namespace, instanceId } = this.options;
+    const segments = meta.segments.map((name) => ({
+      name,
+      read: readSegment(storage, namespace, instanceId, name),
+    }));
+    const readable = segments.flatMap(({ read }) => (read === 'corrupt' ? [] : read.events));
+    const dropped = segments.reduce(
+      (sum, { read }) => sum + (read === 'corrupt' ? segmentSize : read.dropped),
+      0,
+    );
+    const { moved, beyond } = setAsideMeta(meta, readable, dropped);
+    const kept = segments.flatMap(({ name, read }) => {
+      const items = read === 'corrupt' ? [] : read.events.filter((item) => !beyond.has(item));
+      return items.length > 0 ? [{ name, items }] : [];
+    });
+    return { moved, kept };
+  }
+
+  private reportAside(aside: Aside): void {
+    const events = aside.kept.reduce((sum, { items }) => sum + items.length, 0);
+    const closes = aside.moved.state.closes.length;
+    if (events === 0 && closes === 0) return;
+
+    const message = `The stored queue of this instance id belongs to another server or API key; its ${events} event(s) and ${closes} queued close(s) were set aside for an instance with that key`;
     this.report('queue_set_aside', message);
   }
 
@@ -478,6 +500,13 @@ export function continuePlay(
   }
   if (dropped > 0 || beyond.size > 0) next = Math.max(next, highest + 1);
   return { next, beyond };
+}
+
+// A queue on its way to another id: its new record, and its segments that
+// still hold events.
+interface Aside {
+  moved: StoredMeta;
+  kept: { name: number; items: QueuedEvent[] }[];
 }
 
 // The record of a queue set aside: released at once, and its open session

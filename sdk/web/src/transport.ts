@@ -120,8 +120,8 @@ async function unlessCut<T>(pending: Promise<T>): Promise<T> {
 }
 
 // An answer without a WebTics error body (a proxy's page while the server is
-// redeployed, a captive portal) is `foreign`: it says nothing about the
-// request, so it never makes the SDK drop events.
+// redeployed, a captive portal, a gateway's own JSON) is `foreign`: it says
+// nothing about the request, so it never makes the SDK drop events.
 async function toError(response: Response, clock: Clock): Promise<WebTicsError> {
   const body = await readErrorBody(response);
   const status = response.status;
@@ -137,21 +137,35 @@ async function toError(response: Response, clock: Clock): Promise<WebTicsError> 
     {
       field: body?.error.field,
       rule: body?.error.rule,
-      requestId: body?.request_id,
+      requestId: requestIdOf(body, response),
       retryAfterMs,
       ...(foreign && { foreign }),
     },
   );
 }
 
+// The server's own error body has a string `error.code` and comes with a
+// request id: `request_id` in the body, always readable, or the
+// `X-Request-Id` header, which a browser shows cross-origin only because the
+// server exposes it. Other JSON with `error.code` (an S3 gateway's
+// `NoSuchKey`, say) has neither, and is not the server's word.
 async function readErrorBody(response: Response): Promise<ErrorBody | undefined> {
   try {
-    const body = (await response.json()) as { error?: { code?: unknown } } | null;
-    const isWebTics = typeof body?.error === 'object' && typeof body.error?.code === 'string';
-    return isWebTics ? (body as ErrorBody) : undefined;
+    const body = (await response.json()) as Partial<ErrorBody> | null;
+    const hasCode = typeof body?.error === 'object' && typeof body.error?.code === 'string';
+    const hasId = requestIdOf(body, response) !== undefined;
+    return hasCode && hasId ? (body as ErrorBody) : undefined;
   } catch {
     return undefined;
   }
+}
+
+function requestIdOf(
+  body: Partial<ErrorBody> | null | undefined,
+  response: Response,
+): string | undefined {
+  if (typeof body?.request_id === 'string') return body.request_id;
+  return response.headers.get('X-Request-Id') ?? undefined;
 }
 
 function parseRetryAfter(header: string | null, clock: Clock): number | undefined {

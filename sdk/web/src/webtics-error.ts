@@ -36,9 +36,10 @@ export class WebTicsError extends Error {
       /** Milliseconds the server asked us to wait (Retry-After). */
       retryAfterMs?: number;
       /**
-       * True when the answer was not a WebTics error body (`{"error":{"code":…}}`)
-       * but, say, a proxy's error page: it says nothing about the request, so
-       * it counts as a passing failure.
+       * True when the answer was not a WebTics error body (`{"error":{"code":…},
+       * "request_id":…}`, or an `X-Request-Id` header) but, say, a proxy's
+       * error page: it says nothing about the request, so it counts as a
+       * passing failure, and even a 413 drops no event.
        */
       foreign?: boolean;
       cause?: unknown;
@@ -63,8 +64,9 @@ export function errorAction(error: WebTicsError): ErrorAction {
 /**
  * The action for a status (undefined: no answer), the body's `retryable`
  * flag, and whether the body was a WebTics error body. 413 splits and 401 or
- * 403 pause whoever answered, as neither drops an event; any other 4xx
- * without a WebTics body is a passing failure, as in the Godot SDK.
+ * 403 pause whoever answered, as neither drops an event (a single event is
+ * dropped only on the server's own 413); any other 4xx without a WebTics body
+ * is a passing failure, as in the Godot SDK.
  *
  * @example
  * actionFor(413, false); // 'split'

@@ -85,6 +85,39 @@ describe('FileStorage', () => {
     );
   });
 
+  it('keeps keys that differ only in case apart on a file system that ignores case', () => {
+    const storage = new FileStorage(dir.path);
+    const keys = ['webtics:Lab', 'webtics:lab', 'webtics:LAB:0', 'webtics:Instances'];
+    for (const key of keys) storage.setItem(key, key);
+
+    const names = readdirSync(dir.path);
+    expect(new Set(names.map((name) => name.toLowerCase())).size).toBe(keys.length);
+    expect(names.map((name) => name.replace(/%[0-9A-F]{2}/g, ''))).not.toContainEqual(
+      expect.stringMatching(/[A-Z]/),
+    );
+    expect(keys.map((key) => storage.getItem(key))).toEqual(keys);
+    expect(storage.keys().sort()).toEqual([...keys].sort());
+  });
+
+  it('renames once the files an older version named with capital letters', () => {
+    writeFileSync(join(dir.path, 'webtics%3AStation-3.json'), 'meta');
+    writeFileSync(join(dir.path, 'webtics%3AStation-3%3A0.json'), 'segment');
+    writeFileSync(join(dir.path, 'webtics%3Ainstances.json'), '["Station-3"]');
+
+    const storage = new FileStorage(dir.path);
+
+    expect(storage.getItem('webtics:Station-3')).toBe('meta');
+    expect(storage.getItem('webtics:Station-3:0')).toBe('segment');
+    expect(storage.getItem('webtics:instances')).toBe('["Station-3"]');
+    expect(readdirSync(dir.path).sort()).toEqual(
+      [
+        'webtics%3A%53tation-3%3A0.json',
+        'webtics%3A%53tation-3.json',
+        'webtics%3Ainstances.json',
+      ].sort(),
+    );
+  });
+
   it('carries a queue and its play session across a process restart', async () => {
     const rig = makeRig();
     const storage = new FileStorage(dir.path);

@@ -40,6 +40,11 @@ const refused: [string, LogFields, RegExp][] = [
   ['constructor.prototype', { data: { constructor: { prototype: {} } } }, /prototype/],
   ['a BigInt', { data: { n: 1n } }, /data\.n is a BigInt/],
   ['a cycle', { data: cycle() }, /cannot be sent as JSON/],
+  [
+    'a toJSON() that gives undefined',
+    { data: { toJSON: () => undefined } },
+    /data becomes nothing/,
+  ],
   ['an invalid Date', { at: new Date(NaN) }, /at is no date/],
 ];
 

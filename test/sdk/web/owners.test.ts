@@ -102,6 +102,60 @@ describe("a stored queue of another server or key (the station's last study)", (
     expect(batchKeys(rig)).toEqual(['wt_study_b']);
   });
 
+  it('is removed without a trace or a report when it holds neither events nor closes', async () => {
+    const rig = makeRig();
+    const studyA = rig.client({ instanceId, apiKey: 'wt_study_a' });
+    await startPlaying(studyA);
+    studyA.log(EventType.TRIAL_START);
+    await studyA.endSession();
+
+    rig.client({ instanceId, apiKey: 'wt_study_b' });
+
+    expect(rig.errors).toEqual([]);
+    expect(keysOf(rig.storage).sort()).toEqual(['webtics:instances', `webtics:${instanceId}`]);
+    expect(JSON.parse(rig.storage.getItem('webtics:instances')!)).toEqual([instanceId]);
+  });
+
+  it('is set aside for its closes alone when all its events were sent', async () => {
+    const rig = makeRig();
+    const studyA = rig.client({ instanceId, apiKey: 'wt_study_a', heartbeatMs: 1e12 });
+    await startPlaying(studyA);
+    studyA.log(EventType.TRIAL_START);
+    await studyA.flush();
+
+    rig.client({ instanceId, apiKey: 'wt_study_b' });
+
+    expect(rig.errors).toEqual([
+      expect.objectContaining({
+        code: 'queue_set_aside',
+        message: expect.stringMatching(/0 event\(s\) and 2 queued close\(s\)/),
+      }),
+    ]);
+  });
+
+  it('after a key rotation, is sent with the new key by a rescue started with the old one', async () => {
+    const rig = makeRig();
+    const crashed = await crashedStudyA(rig);
+    rig.client({ instanceId, apiKey: 'wt_study_a2' });
+
+    const before = rig.server.requests.length;
+    const rescue = rig.client({ instanceId: 'rescue', apiKey: 'wt_study_a' });
+    rescue.resumeSending('wt_study_a2');
+    await rescue.flush();
+
+    expect([...rig.server.stored.keys()]).toEqual(crashed.ids);
+    const sent = rig.server.requests.slice(before);
+    expect(sent.map((request) => request.path)).toEqual([
+      `/api/v1/events/batch?play_session_id=${crashed.playId}`,
+      `/api/v1/play-sessions/${crashed.playId}/close`,
+      `/api/v1/sessions/${crashed.sessionId}/close`,
+    ]);
+    expect(new Set(sent.map((request) => request.headers['x-api-key']))).toEqual(
+      new Set(['wt_study_a2']),
+    );
+    expect(rescue.pendingEvents).toBe(0);
+  });
+
   it('is kept by a restart with the key given to resumeSending()', async () => {
     const rig = makeRig();
     const client = rig.client({ instanceId, retry: { maxAttempts: 1 } });
@@ -129,6 +183,8 @@ describe("a stored queue of another server or key (the station's last study)", (
 describe('names in storage keys', () => {
   it.each([
     ['instanceId', 'instances'],
+    ['instanceId', 'Instances'],
+    ['instanceId', 'INSTANCES'],
     ['instanceId', 'a:0'],
     ['instanceId', ''],
     ['instanceId', 'x'.repeat(65)],

@@ -158,6 +158,37 @@ describe("answers that are not the server's: a proxy's error page", () => {
     expect(rig.rejected).toEqual([]);
   });
 
+  it("counts a gateway's JSON with error.code but no request id as foreign: the play is not dropped", async () => {
+    const rig = makeRig();
+    const client = rig.client();
+    await startPlaying(client);
+    const noSuchKey = { error: { code: 'NoSuchKey', message: 'The key does not exist' } };
+    rig.server.answerNext('/events/batch', { status: 404, body: noSuchKey });
+
+    client.log(EventType.TASK_START);
+    client.log(EventType.TRIAL_START);
+    await client.flush();
+
+    expect(rig.server.batches).toHaveLength(2);
+    expect(rig.server.stored.size).toBe(2);
+    expect(rig.rejected).toEqual([]);
+  });
+
+  it('trusts an error body whose request id comes only in the X-Request-Id header', async () => {
+    const rig = makeRig();
+    const client = rig.client();
+    await startPlaying(client);
+    const body = { error: { code: 'not_found', message: 'no such play', retryable: false } };
+    const headers = { 'x-request-id': 'req-7' };
+    rig.server.answerNext('/events/batch', { status: 404, body, headers });
+
+    client.log(EventType.TASK_START);
+    await client.flush();
+
+    expect(rig.server.batches).toHaveLength(1);
+    expect(rig.rejected.map((r) => r.rule)).toEqual(['not_found']);
+  });
+
   it('keeps a queued close whose answer is a page, and sends it again', async () => {
     const rig = makeRig();
     const crashed = rig.client({ instanceId: 'station-3', heartbeatMs: 1e12 });
@@ -210,6 +241,46 @@ describe('413: too large', () => {
     expect(rig.rejected).toHaveLength(1);
     expect(rig.rejected[0]).toMatchObject({ rule: 'too_large', event: { sequence: 1 } });
     expect(rig.server.stored.size).toBe(1);
+  });
+});
+
+describe("413 from a proxy: a limit that is not the server's", () => {
+  const page = { status: 413, text: '<html><h1>413 Request Entity Too Large</h1></html>' };
+
+  it('splits on it, but keeps a single event it refuses queued, and sends it later', async () => {
+    const rig = makeRig();
+    const client = rig.client({ flushIntervalMs: 1000 });
+    await startPlaying(client);
+    rig.server.answerNext('/events/batch', page, page);
+
+    client.log(EventType.TRIAL_START, { data: { big: 'x'.repeat(5000) } });
+    client.log(EventType.TRIAL_START);
+    await expect(client.flush()).rejects.toMatchObject({ status: 413, details: { foreign: true } });
+
+    expect(rig.server.batches.map((batch) => batch.length)).toEqual([2, 1]);
+    expect(rig.rejected).toEqual([]);
+    expect(client.pendingEvents).toBe(2);
+    rig.clock.advance(2000);
+    await settle();
+    expect(rig.server.stored.size).toBe(2);
+    expect(client.pendingEvents).toBe(0);
+  });
+
+  it('keeps a queued close it refuses, and sends it again', async () => {
+    const rig = makeRig();
+    const crashed = rig.client({ instanceId: 'station-3', heartbeatMs: 1e12 });
+    await startPlaying(crashed);
+    const playClose = `/api/v1/play-sessions/${crashed.playSessionId}/close`;
+    const restarted = rig.client({ instanceId: 'station-3', retry: { maxAttempts: 1 } });
+    rig.server.answerNext(playClose, page);
+
+    await restarted.startSession('player-2');
+    await settle();
+    await restarted.flush();
+
+    const closes = rig.server.requests.filter((r) => r.path === playClose);
+    expect(closes).toHaveLength(2);
+    expect(rig.errors).toEqual([expect.objectContaining({ status: 413 })]);
   });
 });
 

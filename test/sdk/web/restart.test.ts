@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { EventType } from '../../../sdk/web/src/webtics.js';
+import { errorBody } from './support/fake-server.js';
 import { makeRig, settle, startPlaying, type Rig } from './support/rig.js';
 
 const instanceId = 'station-3';
@@ -168,7 +169,7 @@ describe('starting again after a crash, with a fixed instanceId', () => {
     const rig = makeRig();
     const crashed = await crashedRun(rig);
     const restarted = rig.client({ instanceId });
-    const gone = { error: { code: 'not_found', message: 'no such play', retryable: false } };
+    const gone = errorBody('not_found', false);
     rig.server.answerNext(`/play-sessions/${crashed.playId}/close`, { status: 404, body: gone });
 
     await restarted.startSession('participant-18');

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -50,7 +51,10 @@ const leftoverAgeMs = 60_000;
  * Keeps each key in its own file in `directory` (created if missing, readable
  * by the owner only). A write goes to a temporary file first, which then
  * replaces the old file in one rename: a crash leaves the old value or the
- * new one, never half of one.
+ * new one, never half of one. File names hold no capital letters but in
+ * escapes (`Lab` is `%4Cab`), so keys that differ only in case stay apart on
+ * file systems that ignore case; files named by older versions are renamed
+ * when the storage opens.
  *
  * @example
  * const storage = new FileStorage('/var/lib/my-game/webtics');
@@ -66,6 +70,7 @@ export class FileStorage implements QueueStorage {
     this.durable = options.durable ?? true;
     mkdirSync(directory, { recursive: true, mode: 0o700 });
     this.removeLeftovers();
+    this.renameOldNames();
   }
 
   /**
@@ -140,6 +145,21 @@ export class FileStorage implements QueueStorage {
     return join(this.directory, `${encodeKey(key)}${fileSuffix}`);
   }
 
+  // SDK versions before capital letters were encoded named `webtics:Lab` by
+  // `webtics%3ALab.json`: such files take their new names once. A file the
+  // new name already holds is newer, and the old one is left alone.
+  private renameOldNames(): void {
+    for (const name of readdirSync(this.directory)) {
+      const key = decodeOldName(name);
+      if (key === undefined || existsSync(this.pathOf(key))) continue;
+      try {
+        renameSync(join(this.directory, name), this.pathOf(key));
+      } catch {
+        // Renamed meanwhile by another process opening the same directory.
+      }
+    }
+  }
+
   // Another process may share the directory and be writing right now, so only
   // temporary files old enough to be a crash's leftovers are removed.
   private removeLeftovers(): void {
@@ -157,9 +177,14 @@ export class FileStorage implements QueueStorage {
 }
 
 // Keys become file names: percent-encoded, so no key can name a path
-// outside the directory, and `*` too, which Windows refuses.
+// outside the directory; `*` too, which Windows refuses; and capital letters,
+// so that keys differing only in case (`Lab`, `lab`) stay two files where the
+// file system ignores case (macOS, Windows). Escapes keep their capital hex
+// digits, which no other name can hold in their places.
 function encodeKey(key: string): string {
-  return encodeURIComponent(key).replace(/\*/g, '%2A');
+  return encodeURIComponent(key).replace(/%[0-9A-F]{2}|[A-Z*]/g, (match) =>
+    match.length === 3 ? match : `%${match.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 // The key a file name encodes, or undefined for a name that no key encodes
@@ -168,6 +193,19 @@ function decodeKey(name: string): string | undefined {
   try {
     const key = decodeURIComponent(name);
     return encodeKey(key) === name ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The key an older version's file name encodes, when today's name differs.
+function decodeOldName(name: string): string | undefined {
+  if (!name.endsWith(fileSuffix)) return undefined;
+  const encoded = name.slice(0, -fileSuffix.length);
+  try {
+    const key = decodeURIComponent(encoded);
+    const old = encodeURIComponent(key).replace(/\*/g, '%2A');
+    return old === encoded && /[A-Z]/.test(key) ? key : undefined;
   } catch {
     return undefined;
   }

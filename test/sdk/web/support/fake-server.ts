@@ -110,7 +110,7 @@ export class FakeServer {
     }
     if (method === 'POST' && path.endsWith('/close')) return reply(200, { id: idIn(path) });
     if (path.endsWith('/completeness')) return reply(200, { play_session_id: idIn(path) });
-    return reply(404, { error: { code: 'not_found', message: 'no route', retryable: false } });
+    return reply(404, errorBody('not_found', false));
   }
 
   private session(body: unknown) {
