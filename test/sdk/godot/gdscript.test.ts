@@ -180,6 +180,44 @@ function runnerGaps(runner: string, sdk: string, calls: Iterable<string>) {
   };
 }
 
+// The string literals of a top-level function of `source`, and of the
+// functions of the same file it calls by bare name (one level down);
+// comments do not count. Undefined when there is no such function.
+function literalsOf(source: string, name: string): Set<string> | undefined {
+  const functions = parseTree(source).namedChildren.filter(
+    (node) => node.type === 'function_definition',
+  );
+  const byName = new Map(functions.map((node) => [node.childForFieldName('name')!.text, node]));
+  const fn = byName.get(name);
+  if (fn === undefined) return undefined;
+  const callees = fn
+    .descendantsOfType('call')
+    .flatMap((call) => byName.get(call.namedChildren[0]?.text ?? '') ?? []);
+  const strings = [fn, ...callees].flatMap((node) => node.descendantsOfType('string'));
+  return new Set(strings.map((node) => unquote(node.text)));
+}
+
+// The words of `words` that are no string literal of the function (see
+// literalsOf), or a note that the function is missing.
+function missingLiterals(source: string, name: string, words: string[]): string[] {
+  const literals = literalsOf(source, name);
+  if (literals === undefined) return [`no function ${name}`];
+  return words.filter((word) => !literals.has(word));
+}
+
+// The first line (0-based) on which the function calls `callee`, bare or
+// through a name (`RetryPolicy.callee(…)`), or -1.
+function firstCallRow(source: string, name: string, callee: string): number {
+  const fn = parseTree(source)
+    .namedChildren.filter((node) => node.type === 'function_definition')
+    .find((node) => node.childForFieldName('name')!.text === name);
+  const calls = ['call', 'attribute_call'].flatMap((type) => fn?.descendantsOfType(type) ?? []);
+  const rows = calls
+    .filter((call) => call.namedChildren[0]?.text === callee)
+    .map((call) => call.startPosition.row);
+  return rows.length === 0 ? -1 : Math.min(...rows);
+}
+
 const gdFiles = filesUnder(godotDir, '.gd');
 
 describe('GDScript syntax', () => {
@@ -314,6 +352,74 @@ describe('limits and rules shared with the web SDK', () => {
 
     expect(webFields).toHaveLength(2);
     expect([...godotFields].sort()).toEqual([...webFields].sort());
+  });
+});
+
+// What this proves: the server-answer test of retry_policy.gd reads a
+// request id from the body ("request_id") and the header ("x-request-id"),
+// the scripted transport of the fixture runner stamps an "x-request-id" on
+// its answers, and delivery.gd asks is_foreign_too_large() before dropping a
+// single event as too_large and when settling a close. A weak check: it
+// finds string literals and calls, not that the code around them does what
+// docs/sdk-protocol.md asks ("Errors: retry or not"); none of it has run.
+describe("only the server's own answer refuses", () => {
+  const source = (file: string) => readFileSync(join(addonDir, file), 'utf8');
+
+  it("takes an error body for the server's only with a request id", () => {
+    const policy = source('retry_policy.gd');
+    expect(missingLiterals(policy, 'is_server_error_body', ['request_id', 'x-request-id'])).toEqual(
+      [],
+    );
+  });
+
+  it('gives every fixture answer an x-request-id header, as the web runner does', () => {
+    const transport = source('tests/scripted_transport.gd');
+    expect(missingLiterals(transport, '_answer', ['x-request-id'])).toEqual([]);
+    const web = readFileSync(join(root, 'test/sdk/web/fixtures.test.ts'), 'utf8');
+    expect(web).toContain("'x-request-id'");
+  });
+
+  it("keeps a single event and a close on a proxy's 413", () => {
+    const delivery = source('delivery.gd');
+    const checked = firstCallRow(delivery, '_deliver', 'is_foreign_too_large');
+    const dropped = parseTree(delivery)
+      .descendantsOfType('string')
+      .find((node) => unquote(node.text) === 'too_large')!.startPosition.row;
+    expect(checked).toBeGreaterThanOrEqual(0);
+    expect(checked).toBeLessThan(dropped);
+    expect(firstCallRow(delivery, '_deliver_close', 'is_foreign_too_large')).toBeGreaterThanOrEqual(
+      0,
+    );
+  });
+
+  it('reports a test without the request id and a missing call, so the checks can fail', () => {
+    const codeOnly = [
+      'extends RefCounted',
+      '',
+      'static func is_server_error_body(answer: Dictionary) -> bool:',
+      '\t# request_id and x-request-id in a comment do not count',
+      '\treturn answer["body"]["error"].get("code") is String',
+      '',
+    ].join('\n');
+    const withHelper = [
+      'extends RefCounted',
+      '',
+      'static func is_server_error_body(answer: Dictionary) -> bool:',
+      '\treturn answer["body"]["error"].get("code") is String and _id(answer) is String',
+      '',
+      'static func _id(answer: Dictionary) -> Variant:',
+      '\treturn answer["body"].get("request_id", answer["headers"].get("x-request-id"))',
+      '',
+    ].join('\n');
+    const words = ['request_id', 'x-request-id'];
+
+    expect(syntaxProblems(codeOnly)).toEqual([]);
+    expect(syntaxProblems(withHelper)).toEqual([]);
+    expect(missingLiterals(codeOnly, 'is_server_error_body', words)).toEqual(words);
+    expect(missingLiterals(withHelper, 'is_server_error_body', [...words])).toEqual([]);
+    expect(missingLiterals(withHelper, 'is_gone', words)).toEqual(['no function is_gone']);
+    expect(firstCallRow(codeOnly, 'is_server_error_body', 'is_foreign_too_large')).toBe(-1);
+    expect(firstCallRow(withHelper, 'is_server_error_body', '_id')).toBe(3);
   });
 });
 

@@ -36,7 +36,9 @@ func _init(host: Node, url: String, key: String, sender: Object, policy: RetryPo
 ## "sent_at" (bool) adds X-Client-Sent-At, stamped anew for every attempt;
 ## "key" (bool, true by default) adds X-API-Key; "retry_only" (Array of
 ## statuses) retries only those, for requests that must not be repeated
-## once the server may have acted on them; "expect" ("batch_result" or
+## once the server may have acted on them; "retry_foreign_413" (bool)
+## also retries a 413 that is not the server's own (for a request that
+## cannot be split: one event, a close); "expect" ("batch_result" or
 ## "created") marks a 2xx whose body is not that as "bad_answer" (see
 ## checked()).
 func request(method: String, path: String, body: Variant = null, options := {}) -> Dictionary:
@@ -117,14 +119,22 @@ static func error_of(answer: Dictionary, path: String) -> Dictionary:
 		"rule": details.get("rule", ""),
 		"retryable": RetryPolicy.is_retryable(answer),
 		"retry_after_ms": RetryPolicy.retry_after_ms(answer),
-		"request_id": body.get("request_id", "") if body is Dictionary else "",
+		"request_id": _request_id_text(answer),
 	}
 
 
 func _worth_retrying(answer: Dictionary, options: Dictionary) -> bool:
 	if options.has("retry_only"):
 		return not answer["network_error"] and answer["status"] in options["retry_only"]
+	if options.get("retry_foreign_413", false) and RetryPolicy.is_foreign_too_large(answer):
+		return true
 	return RetryPolicy.is_retryable(answer)
+
+
+# The request id of the body or the X-Request-Id header, "" when neither has one.
+static func _request_id_text(answer: Dictionary) -> String:
+	var id: Variant = RetryPolicy.request_id_of(answer)
+	return str(id) if id is String else ""
 
 
 func _headers(method: String, options: Dictionary) -> PackedStringArray:

@@ -2,9 +2,10 @@ extends RefCounted
 ## Sends what the queue holds, one request at a time and in order, and
 ## settles every answer by the table in docs/sdk-protocol.md: sent or
 ## refused events leave the queue; a 413, and a 400 that refuses a batch of
-## several events whole, send the batch in halves; a 404 drops the play
-## session's events; a 401 or 403 pauses sending; a failure that a retry
-## may fix keeps the events for a later flush.
+## several events whole, send the batch in halves; a single event is dropped
+## as too large only on the server's own 413, and kept on a proxy's; a 404
+## drops the play session's events; a 401 or 403 pauses sending; a failure
+## that a retry may fix keeps the events for a later flush.
 ##
 ## [codeblock]
 ## var delivery := Delivery.new(api, queue)
@@ -70,6 +71,10 @@ func _deliver(batch: Dictionary) -> bool:
 	var play_id: int = batch["play_session_id"]
 	var path := "/api/v1/events/batch?play_session_id=%d" % play_id
 	var options := {"sent_at": true, "expect": "batch_result"}
+	# One event cannot be split: a proxy's 413 is retried with backoff like a
+	# passing failure (RetryPolicy.is_foreign_too_large).
+	if events.size() == 1:
+		options["retry_foreign_413"] = true
 	var answer := await api.request("POST", path, events, options)
 	if ApiClient.succeeded(answer):
 		_settle(play_id, events, answer["body"])
@@ -80,6 +85,12 @@ func _deliver(batch: Dictionary) -> bool:
 		"split":
 			if events.size() > 1:
 				return await _deliver_halves(play_id, events)
+			# A proxy's size limit may be lower than the server's, or lifted
+			# later: only the server's own 413 says the event never fits.
+			if RetryPolicy.is_foreign_too_large(answer):
+				_hold(error["retry_after_ms"])
+				failed.emit(error)
+				return false
 			_refuse(play_id, events, {"rule": "too_large", "message": error["message"]})
 		"gone":
 			var dropped := _queue.remove_play(play_id)
@@ -180,20 +191,25 @@ func _rejection(play_id: int, event: Dictionary, reason: Dictionary) -> Dictiona
 
 
 # Sends the oldest queued close. One the server cannot act on (its session
-# is gone, or another lasting 4xx) is dropped and reported.
+# is gone, or another lasting 4xx, its own 413 included) is dropped and
+# reported. A close is never too large: a proxy's 413 is a passing failure
+# that keeps it queued.
 func _deliver_close(close: Dictionary) -> bool:
 	var path := "/api/v1/sessions/%d/close" % close["id"]
 	var body := {}
 	if close["kind"] == "play":
 		path = "/api/v1/play-sessions/%d/close" % close["id"]
 		body = {"last_sequence": close["last_sequence"]}
-	var answer := await api.request("POST", path, body)
+	var answer := await api.request("POST", path, body, {"retry_foreign_413": true})
 	if ApiClient.succeeded(answer):
 		_drop_close()
 		return true
 
 	var error := ApiClient.error_of(answer, path)
 	failed.emit(error)
+	if RetryPolicy.is_foreign_too_large(answer):
+		_hold(error["retry_after_ms"])
+		return false
 	match RetryPolicy.action_for(answer):
 		"pause":
 			pause_error = error

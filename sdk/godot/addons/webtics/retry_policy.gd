@@ -31,11 +31,12 @@ func _init(options := {}) -> void:
 
 
 ## "retry" (no answer, 408, 429, 5xx, a 2xx that is not what the request
-## expects, or an error body that says retryable), "split" (413), "pause"
+## expects, or an error body that says retryable), "split" (413, whoever
+## sent it: see is_foreign_too_large() for a single event), "pause"
 ## (401, 403), "gone" (404 from the server) or "refuse" (any other 4xx from
-## the server: never send it again). An answer that is not the server's own
-## error body, such as a proxy's page, counts as "retry", so events are
-## never dropped because of it.
+## the server: never send it again). Any other answer that is not the
+## server's own error body (is_server_error_body()), such as a proxy's page,
+## counts as "retry", so events are never dropped because of it.
 static func action_for(answer: Dictionary) -> String:
 	var status: int = answer["status"]
 	if answer["network_error"] or answer.get("bad_answer", false):
@@ -58,15 +59,43 @@ static func is_retryable(answer: Dictionary) -> bool:
 	return action_for(answer) == "retry"
 
 
-## True when the answer is one of the server's own error bodies,
-## {"error": {"code": "…", …}}, rather than a page or JSON from a proxy, a
-## captive portal or another program at that address. Only such a body
-## can make the SDK drop events.
+## True when the answer is one of the server's own error bodies: a string
+## `error.code` and a request id, either "request_id" (a string) in the body,
+## {"error": {"code": "…", …}, "request_id": "…"}, or an X-Request-Id header.
+## The server names every answer so. A page or JSON from a proxy, a captive
+## portal or a gateway (an S3 gateway's {"error": {"code": "NoSuchKey"}})
+## has no request id and is not the server's word. Only the server's own
+## body can make the SDK drop events.
 static func is_server_error_body(answer: Dictionary) -> bool:
 	var body: Variant = answer["body"]
 	if not (body is Dictionary and body.get("error") is Dictionary):
 		return false
-	return body["error"].get("code") is String
+	if not (body["error"].get("code") is String):
+		return false
+	return request_id_of(answer) is String
+
+
+## The request id the server gave the answer: "request_id" of the body when
+## it is a string, else the X-Request-Id header (headers are kept in lower
+## case, "x-request-id"), else null.
+static func request_id_of(answer: Dictionary) -> Variant:
+	var body: Variant = answer["body"]
+	if body is Dictionary and body.get("request_id") is String:
+		return body["request_id"]
+	var headers: Variant = answer.get("headers", {})
+	if headers is Dictionary and headers.get("x-request-id") is String:
+		return headers["x-request-id"]
+	return null
+
+
+## True for a 413 that is not the server's own (a proxy's size limit, which
+## may be lower than the server's or lifted later). It splits a batch like
+## any 413, but a single event stays queued and is tried again: only the
+## server's own 413 says an event can never be stored.
+static func is_foreign_too_large(answer: Dictionary) -> bool:
+	if answer["network_error"] or answer["status"] != 413:
+		return false
+	return not is_server_error_body(answer)
 
 
 ## The wait the server asked for, in ms, or -1 when it asked for none. The

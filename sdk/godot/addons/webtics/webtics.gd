@@ -21,13 +21,15 @@ signal events_sent(count: int)
 ## Events the server will never take. Each item is {"event",
 ## "play_session_id", "field", "rule", "message"}: refused by the server
 ## (its rule), of a play session the server no longer has ("not_found"), or
-## alone too large for a request ("too_large"). They are not sent again.
+## alone too large for the server, by its own 413 ("too_large"; a proxy's
+## 413 keeps the event queued). They are not sent again.
 signal events_rejected(rejections: Array)
 ## Events dropped before sending because max_stored_events were already
 ## waiting. Each item is {"event", "play_session_id", "reason": "queue_full"}.
 signal events_dropped(dropped: Array)
 ## A request failed: {"path", "status", "code", "message", "field", "rule",
-## "retryable", "retry_after_ms", "request_id"}. Events stay queued unless
+## "retryable", "retry_after_ms", "request_id" (of the body or the
+## X-Request-Id header; "" when the answer has neither)}. Events stay queued unless
 ## events_rejected says otherwise. Trouble with the queue file comes the
 ## same way, with status 0 and the file as "path": "queue_not_saved",
 ## "storage_corrupt" (parts could not be read and were left out),

@@ -4,7 +4,10 @@ extends SceneTree
 ## SDK: it makes the fixture's calls on a fresh WebTics node whose transport
 ## answers from the fixture, checks that the SDK made exactly the fixture's
 ## requests, then checks the fixture's "expect". Prints a line per fixture
-## and "N passed, N failed"; exits with 1 when any fixture failed.
+## and "N passed, N failed"; exits with 1 when any fixture failed. Every
+## injected answer carries an X-Request-Id header (scripted_transport.gd), as
+## in the web runner: the SDK takes an error body for the server's only with
+## a request id.
 ##
 ## Calls, config keys and expect fields are those of
 ## sdk/fixtures/wire/README.md. Time is real here, not virtual as in the web

@@ -5,6 +5,8 @@ extends RefCounted
 ## exchange's response. It has the same send() as HttpTransport. An
 ## exchange's "server" and "reached_server" concern only the server's replay
 ## of the fixtures: to the SDK a lost answer is a cut connection either way.
+## Every answer gets an X-Request-Id header ("fixture-N", N the exchange's
+## index from 0) unless the fixture gives its own, as the web runner adds.
 ##
 ## NEVER EXECUTED: written for Godot 4, which could not run where it was
 ## written. See the addon README.
@@ -41,12 +43,13 @@ func send(method: String, url: String, headers: PackedStringArray, body: String)
 		problems.append("an unexpected request: %s %s" % [method, url])
 		return _cut_answer()
 
-	var exchange: Dictionary = _exchanges[_next]
-	var where := "exchange %d (%s)" % [_next + 1, exchange.get("note", "")]
+	var index := _next
+	var exchange: Dictionary = _exchanges[index]
+	var where := "exchange %d (%s)" % [index + 1, exchange.get("note", "")]
 	_next += 1
 	_check_wait(exchange, where)
 	_check_request(exchange.get("request", {}), method, url, headers, body, where)
-	var answer := _answer(exchange.get("response", {}))
+	var answer := _answer(exchange.get("response", {}), index)
 	_last_answer_msec = Time.get_ticks_msec()
 	return answer
 
@@ -78,12 +81,16 @@ func _check_request(
 		_matcher.check(expected[key], actual.get(key), "%s %s" % [where, key], problems)
 
 
-func _answer(response: Dictionary) -> Dictionary:
+# The fixture's answer, with an x-request-id header unless the fixture gives
+# one: the server names every answer by its request id, injected answers
+# stand for the server's, and the SDK takes an error body for the server's
+# only with an id (RetryPolicy.is_server_error_body). As the web runner does.
+func _answer(response: Dictionary, index: int) -> Dictionary:
 	if response.get("network_error", false):
 		return _cut_answer()
 
 	var body: Variant = _matcher.filled(response.get("body"))
-	var headers := {}
+	var headers := {"x-request-id": "fixture-%d" % index}
 	var given: Dictionary = response.get("headers", {})
 	for name in given:
 		headers[str(name).to_lower()] = str(_matcher.filled(given[name]))
